@@ -1,0 +1,7 @@
+//! Shrike: a coverage-guided, grammar-aware fuzzer and security tester for HTTP/JSON APIs.
+//!
+//! Data flow: `spec` → `schema` → `generate` / `mutate` → `input` → `transport` → oracles →
+//! `cases` and reports. See ARCHITECTURE.md for the map.
+
+pub mod exit;
+pub mod spec;

@@ -1,0 +1,1 @@
+//! The bundled demo API (placeholder until the demo issue lands).
