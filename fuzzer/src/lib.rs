@@ -4,4 +4,5 @@
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
 pub mod exit;
+pub mod http;
 pub mod spec;

@@ -226,11 +226,21 @@ pub type SecurityRequirement = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum SecurityScheme {
-    ApiKey { name: String, location: ParamLocation },
+    ApiKey {
+        name: String,
+        location: ParamLocation,
+    },
     /// `scheme` is lower-cased: `basic`, `bearer`, ...
-    Http { scheme: String, bearer_format: Option<String> },
-    OAuth2 { scopes: Vec<String> },
-    OpenIdConnect { url: String },
+    Http {
+        scheme: String,
+        bearer_format: Option<String>,
+    },
+    OAuth2 {
+        scopes: Vec<String>,
+    },
+    OpenIdConnect {
+        url: String,
+    },
     MutualTls,
 }
 
