@@ -5,4 +5,6 @@
 
 pub mod exit;
 pub mod http;
+pub mod oracle;
 pub mod spec;
+pub mod transport;

@@ -1,0 +1,49 @@
+//! Sending requests to the target.
+//!
+//! [`Transport`] is the seam between the fuzz loop and the network: [`TcpTransport`] speaks
+//! HTTP/1.1 to the one target it was given; [`FakeTransport`] answers from a function, for unit tests.
+
+mod fake;
+mod parse;
+mod target;
+mod tcp;
+
+use std::time::Duration;
+
+pub use fake::FakeTransport;
+pub use target::{Scheme, Target, TargetError};
+pub use tcp::TcpTransport;
+
+use crate::http::{HttpRequest, HttpResponse, TransportError};
+
+/// Sends one request and waits for its response.
+pub trait Transport {
+    fn send(&mut self, req: &HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// Drops any open connection (after the target restarted, say).
+    fn reset(&mut self) {}
+}
+
+/// Limits for every exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportConfig {
+    /// Whole-exchange timeout, from the first byte written to the last byte read.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Response bodies are cut at this many bytes (the rest is read and discarded, or the
+    /// connection closed).
+    pub max_body: usize,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(3),
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tcp_tests;
