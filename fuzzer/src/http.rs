@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 pub struct HttpRequest {
     /// Upper-case method token, e.g. `GET`; a mutator may use an unusual one.
     pub method: String,
-    /// Path and query, already percent-encoded, starting with `/` (the target's base path included).
+    /// Path and query, already percent-encoded, starting with `/`, the target's base path included
+    /// (the renderer adds it; the transport sends this as is).
     pub path_and_query: String,
     /// Headers in the order to send them; the transport adds `Host`, `Content-Length` and `Connection`.
     pub headers: Vec<(String, String)>,

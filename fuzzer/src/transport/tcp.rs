@@ -73,7 +73,6 @@ impl TcpTransport {
         out.clear();
         out.extend_from_slice(req.method.as_bytes());
         out.push(b' ');
-        out.extend_from_slice(self.target.base_path.as_bytes());
         out.extend_from_slice(req.path_and_query.as_bytes());
         out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
         out.extend_from_slice(self.host_header.as_bytes());

@@ -154,7 +154,7 @@ fn cuts_large_bodies_at_the_limit() {
 }
 
 #[test]
-fn sends_base_path_host_and_content_length() {
+fn sends_path_host_and_content_length() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let handle = thread::spawn(move || {
@@ -167,7 +167,7 @@ fn sends_base_path_host_and_content_length() {
     let mut t = transport(&format!("http://{addr}/api"));
     let req = HttpRequest {
         method: "POST".into(),
-        path_and_query: "/orders?x=1".into(),
+        path_and_query: "/api/orders?x=1".into(),
         headers: vec![
             ("Content-Type".into(), "application/json".into()),
             ("Host".into(), "evil".into()),
