@@ -5,4 +5,6 @@
 
 pub mod exit;
 pub mod http;
+pub mod input;
+pub mod mutate;
 pub mod spec;
