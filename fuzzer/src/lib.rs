@@ -3,8 +3,11 @@
 //! Data flow: `spec` → `schema` → `generate` / `mutate` → `input` → `transport` → oracles →
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
+pub mod campaign;
 pub mod exit;
 pub mod http;
+pub mod input;
+pub mod mutate;
 pub mod oracle;
 pub mod spec;
 pub mod transport;

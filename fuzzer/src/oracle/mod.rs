@@ -129,7 +129,7 @@ fn is_reported_undocumented(op: &Operation, status: u16, policy: UndocumentedPol
 }
 
 /// The parts of a request whose words, echoed in a response, are data rather than message.
-fn request_text(req: &HttpRequest) -> String {
+pub fn request_text(req: &HttpRequest) -> String {
     let mut text = String::with_capacity(req.path_and_query.len() + req.body.len());
     text.push_str(&req.path_and_query);
     text.push(' ');

@@ -1,0 +1,77 @@
+//! `HttpExecutor`: LibAFL's view of one execution — run a [`RequestSeq`] through the
+//! [`SeqRunner`], set the novelty keys in the map observer and hand the run to the exchange observer.
+//! It counts executions; it writes no files and reports nothing.
+
+use libafl::executors::{Executor, ExitKind, HasObservers};
+use libafl::observers::{MapObserver, StdMapObserver};
+use libafl::state::HasExecutions;
+use libafl_bolts::tuples::RefIndexable;
+
+use super::novelty::keys;
+use super::observer::ExchangeObserver;
+use super::runner::SeqRunner;
+use crate::input::RequestSeq;
+use crate::transport::Transport;
+
+/// The observers of a campaign: the novelty map, then the exchange carrier.
+pub type Observers = (StdMapObserver<'static, u8, false>, (ExchangeObserver, ()));
+
+pub struct HttpExecutor<T: Transport> {
+    runner: SeqRunner<T>,
+    observers: Observers,
+}
+
+impl<T: Transport> HttpExecutor<T> {
+    pub fn new(runner: SeqRunner<T>, observers: Observers) -> Self {
+        HttpExecutor { runner, observers }
+    }
+
+    pub fn runner(&self) -> &SeqRunner<T> {
+        &self.runner
+    }
+
+    pub fn runner_mut(&mut self) -> &mut SeqRunner<T> {
+        &mut self.runner
+    }
+}
+
+impl<EM, S, Z, T> Executor<EM, RequestSeq, S, Z> for HttpExecutor<T>
+where
+    S: HasExecutions,
+    T: Transport,
+{
+    fn run_target(
+        &mut self,
+        _fuzzer: &mut Z,
+        state: &mut S,
+        _mgr: &mut EM,
+        input: &RequestSeq,
+    ) -> Result<ExitKind, libafl::Error> {
+        *state.executions_mut() += 1;
+        let run = self.runner.run(input);
+        let map = &mut self.observers.0;
+        let mut previous = None;
+        for facts in &run.facts {
+            for key in keys(facts, previous) {
+                map.set(key, 1);
+            }
+            previous = Some(facts);
+        }
+        self.observers.1.0.set(run);
+        // Findings are judged by the objective feedback, not by the exit kind: a 500 or a crash of
+        // the target is a result of a normal execution of Shrike.
+        Ok(ExitKind::Ok)
+    }
+}
+
+impl<T: Transport> HasObservers for HttpExecutor<T> {
+    type Observers = Observers;
+
+    fn observers(&self) -> RefIndexable<&Self::Observers, Self::Observers> {
+        RefIndexable::from(&self.observers)
+    }
+
+    fn observers_mut(&mut self) -> RefIndexable<&mut Self::Observers, Self::Observers> {
+        RefIndexable::from(&mut self.observers)
+    }
+}

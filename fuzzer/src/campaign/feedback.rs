@@ -1,0 +1,100 @@
+//! The objective: a finding whose signature was not seen before. Later hits of a known signature
+//! are counted, not kept. New findings wait in [`FindingsMetadata::pending`] until the campaign loop
+//! writes them to the case store and reports them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use libafl::HasMetadata;
+use libafl::executors::ExitKind;
+use libafl::feedbacks::{Feedback, StateInitializer};
+use libafl_bolts::Named;
+use libafl_bolts::tuples::{Handle, Handled, MatchName, MatchNameRef};
+use serde::{Deserialize, Serialize};
+
+use super::observer::ExchangeObserver;
+use super::runner::SeqRun;
+use crate::input::RequestSeq;
+use crate::oracle::{Finding, Signature};
+
+/// A finding seen for the first time, with the sequence and exchanges that showed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewFinding {
+    pub finding: Finding,
+    pub seq: RequestSeq,
+    pub run: SeqRun,
+}
+
+/// Every signature seen so far with its hit count, and the new ones not yet written out.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct FindingsMetadata {
+    pub hits: BTreeMap<Signature, u64>,
+    pub pending: Vec<NewFinding>,
+}
+
+libafl_bolts::impl_serdeany!(FindingsMetadata);
+
+#[derive(Debug)]
+pub struct NewFindingFeedback {
+    observer: Handle<ExchangeObserver>,
+}
+
+impl NewFindingFeedback {
+    pub fn new(observer: &ExchangeObserver) -> Self {
+        NewFindingFeedback {
+            observer: observer.handle(),
+        }
+    }
+}
+
+impl Named for NewFindingFeedback {
+    fn name(&self) -> &Cow<'static, str> {
+        static NAME: Cow<'static, str> = Cow::Borrowed("NewFindingFeedback");
+        &NAME
+    }
+}
+
+impl<S: HasMetadata> StateInitializer<S> for NewFindingFeedback {
+    fn init_state(&mut self, state: &mut S) -> Result<(), libafl::Error> {
+        state.metadata_or_insert_with(FindingsMetadata::default);
+        Ok(())
+    }
+}
+
+impl<EM, OT, S> Feedback<EM, RequestSeq, OT, S> for NewFindingFeedback
+where
+    OT: MatchName,
+    S: HasMetadata,
+{
+    fn is_interesting(
+        &mut self,
+        state: &mut S,
+        _manager: &mut EM,
+        input: &RequestSeq,
+        observers: &OT,
+        _exit_kind: &ExitKind,
+    ) -> Result<bool, libafl::Error> {
+        let observer = observers
+            .get(&self.observer)
+            .ok_or_else(|| libafl::Error::illegal_state("the exchange observer is missing"))?;
+        let run = observer.last();
+        if run.findings.is_empty() {
+            return Ok(false);
+        }
+        let meta = state.metadata_or_insert_with(FindingsMetadata::default);
+        let mut new = false;
+        for finding in &run.findings {
+            let hits = meta.hits.entry(finding.signature.clone()).or_insert(0);
+            *hits += 1;
+            if *hits == 1 {
+                new = true;
+                meta.pending.push(NewFinding {
+                    finding: finding.clone(),
+                    seq: input.clone(),
+                    run: run.clone(),
+                });
+            }
+        }
+        Ok(new)
+    }
+}

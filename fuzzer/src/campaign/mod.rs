@@ -1,0 +1,7 @@
+//! The fuzzing campaign: LibAFL wiring in one readable place.
+
+pub mod executor;
+pub mod feedback;
+pub mod novelty;
+pub mod observer;
+pub mod runner;

@@ -1,0 +1,145 @@
+//! Black-box novelty keys: what about an exchange counts as "new behaviour" for the corpus.
+//!
+//! Each exchange contributes a few keys, hashed into a small byte map that LibAFL's map feedback
+//! watches: (operation, status, error signature), (operation, latency bucket), (operation, response
+//! shape) and (previous operation and status class, this operation and status class) — the last one
+//! rewards sequences that reach new states (a read after a delete, an update after a create).
+
+use crate::oracle::errsig::fnv1a;
+
+/// Map size: a few thousand keys are plenty for black-box signals, and a small map is cheap to reset
+/// and compare on every execution.
+pub const MAP_SIZE: usize = 1 << 14;
+
+/// The facts about one exchange that novelty is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExchangeFacts {
+    pub op: usize,
+    /// 0 when there was no response.
+    pub status: u16,
+    pub error_sig: u64,
+    pub latency_us: u64,
+    pub shape: u64,
+}
+
+/// The map indices one exchange sets, given the facts of the exchange before it in the sequence.
+pub fn keys(facts: &ExchangeFacts, previous: Option<&ExchangeFacts>) -> [usize; 4] {
+    let op = facts.op as u64;
+    let status = u64::from(facts.status);
+    let prev = previous.map_or(u64::MAX, |p| (p.op as u64) << 8 | u64::from(p.status / 100));
+    [
+        slot(&[1, op, status, facts.error_sig]),
+        slot(&[2, op, latency_bucket(facts.latency_us)]),
+        slot(&[3, op, status, facts.shape]),
+        slot(&[4, prev, op, status / 100]),
+    ]
+}
+
+/// Log-2 buckets of milliseconds: 0 for under 1 ms, then 1, 2, 4, 8 ... ms.
+pub fn latency_bucket(latency_us: u64) -> u64 {
+    let ms = latency_us / 1000;
+    if ms == 0 {
+        0
+    } else {
+        64 - u64::from(ms.leading_zeros())
+    }
+}
+
+fn slot(parts: &[u64]) -> usize {
+    let mut bytes = [0u8; 32];
+    for (chunk, part) in bytes.chunks_mut(8).zip(parts) {
+        chunk.copy_from_slice(&part.to_le_bytes());
+    }
+    (fnv1a(&bytes[..parts.len() * 8]) as usize) % MAP_SIZE
+}
+
+/// A hash of a JSON body's shape: object keys and value types, arrays reduced to their first
+/// element. Bodies that are not JSON hash their length class instead.
+pub fn shape_hash(body: &[u8]) -> u64 {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => {
+            let mut text = String::new();
+            shape(&value, &mut text, 0);
+            fnv1a(text.as_bytes())
+        }
+        Err(_) => u64::from(body.is_empty()),
+    }
+}
+
+fn shape(value: &serde_json::Value, out: &mut String, depth: usize) {
+    use serde_json::Value;
+    if depth > 8 {
+        out.push('…');
+        return;
+    }
+    match value {
+        Value::Null => out.push('n'),
+        Value::Bool(_) => out.push('b'),
+        Value::Number(_) => out.push('#'),
+        Value::String(_) => out.push('s'),
+        Value::Array(items) => {
+            out.push('[');
+            if let Some(first) = items.first() {
+                shape(first, out, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            let mut keys: Vec<_> = map.iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            for (k, v) in keys {
+                out.push_str(k);
+                out.push(':');
+                shape(v, out, depth + 1);
+                out.push(',');
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(op: usize, status: u16) -> ExchangeFacts {
+        ExchangeFacts {
+            op,
+            status,
+            error_sig: 7,
+            latency_us: 300,
+            shape: 1,
+        }
+    }
+
+    #[test]
+    fn shapes_ignore_values_and_key_order() {
+        assert_eq!(
+            shape_hash(br#"{"id":1,"name":"a"}"#),
+            shape_hash(br#"{"name":"zz","id":99}"#)
+        );
+        assert_ne!(shape_hash(br#"{"id":1}"#), shape_hash(br#"{"id":"1"}"#));
+        assert_eq!(shape_hash(b"[1,2,3]"), shape_hash(b"[4]"));
+        assert_ne!(shape_hash(b"not json"), shape_hash(b""));
+    }
+
+    #[test]
+    fn latency_buckets_are_logarithmic() {
+        assert_eq!(latency_bucket(999), 0);
+        assert_eq!(latency_bucket(1_000), 1);
+        assert_eq!(latency_bucket(3_000), 2);
+        assert_eq!(latency_bucket(1_000_000), 10);
+    }
+
+    #[test]
+    fn keys_depend_on_status_and_context() {
+        let a = keys(&facts(0, 200), None);
+        let b = keys(&facts(0, 404), None);
+        assert_ne!(a[0], b[0]);
+        assert_eq!(a[1], b[1], "same latency bucket");
+        let after_delete = keys(&facts(0, 404), Some(&facts(3, 204)));
+        assert_ne!(after_delete[3], b[3]);
+        assert!(a.iter().all(|&k| k < MAP_SIZE));
+    }
+}

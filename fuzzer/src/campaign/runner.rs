@@ -1,0 +1,310 @@
+//! Runs one [`RequestSeq`] against the target: each call is rendered with the responses received so
+//! far, sent, and checked by the oracles. No LibAFL here: the executor, `repro` and the minimizer
+//! all drive the same runner.
+
+use std::collections::HashMap;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::novelty::{ExchangeFacts, shape_hash};
+use crate::http::{HttpRequest, HttpResponse, TransportError};
+use crate::input::{Identities, RequestSeq, render};
+use crate::oracle::{self, Finding, FindingKind, OracleConfig, Outcome, errsig};
+use crate::spec::{Model, Operation, OperationId};
+use crate::transport::{Target, Transport};
+
+/// Restarts a target that died (the demo's child process, or `--target-cmd`).
+pub trait Supervisor {
+    /// Brings the target back; true when it accepts connections again.
+    fn restart(&mut self) -> bool;
+}
+
+/// A check on a received response that needs more than the status (schema validation).
+pub trait ResponseCheck {
+    fn check(
+        &self,
+        op: &Operation,
+        request: &HttpRequest,
+        response: &HttpResponse,
+    ) -> Option<Finding>;
+}
+
+/// One request and what came back.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Exchange {
+    /// Index of the call in its sequence.
+    pub call: usize,
+    /// Index of the operation in the model.
+    pub op: usize,
+    pub request: HttpRequest,
+    pub outcome: Outcome,
+}
+
+/// Everything one sequence produced.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SeqRun {
+    pub exchanges: Vec<Exchange>,
+    pub findings: Vec<Finding>,
+    pub facts: Vec<ExchangeFacts>,
+}
+
+impl SeqRun {
+    pub fn crashed(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::TargetCrash)
+    }
+
+    pub fn timed_out(&self) -> bool {
+        self.findings.iter().any(|f| f.kind == FindingKind::Timeout)
+    }
+}
+
+/// Per-operation counters for the status line and the end-of-run diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct OpStats {
+    pub sent: u64,
+    /// Responses by status class: index 1..=5 for 1xx..5xx, 0 for no response.
+    pub by_class: [u64; 6],
+}
+
+/// Counters over the whole run.
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    pub requests: u64,
+    pub sequences: u64,
+    pub crashes: u64,
+    pub restarts: u64,
+    pub ops: Vec<OpStats>,
+}
+
+impl RunStats {
+    /// Operations that got at least one 2xx.
+    pub fn ops_with_2xx(&self) -> usize {
+        self.ops.iter().filter(|o| o.by_class[2] > 0).count()
+    }
+}
+
+/// Settings of the runner.
+#[derive(Debug, Clone, Default)]
+pub struct RunnerConfig {
+    pub oracle: OracleConfig,
+    /// Headers added to every request (`--header`).
+    pub extra_headers: Vec<(String, String)>,
+}
+
+/// Sends sequences to one target.
+pub struct SeqRunner<T: Transport> {
+    model: Arc<Model>,
+    op_index: HashMap<OperationId, usize>,
+    identities: Identities,
+    target: Target,
+    transport: T,
+    config: RunnerConfig,
+    supervisor: Option<Box<dyn Supervisor>>,
+    checks: Vec<Box<dyn ResponseCheck>>,
+    /// True while the target is known to be down and nothing could restart it.
+    down: bool,
+    pub stats: RunStats,
+}
+
+impl<T: Transport> SeqRunner<T> {
+    pub fn new(
+        model: Arc<Model>,
+        target: Target,
+        transport: T,
+        identities: Identities,
+        config: RunnerConfig,
+    ) -> Self {
+        let op_index = model
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op.id.clone(), i))
+            .collect();
+        let stats = RunStats {
+            ops: vec![OpStats::default(); model.operations.len()],
+            ..RunStats::default()
+        };
+        SeqRunner {
+            model,
+            op_index,
+            identities,
+            target,
+            transport,
+            config,
+            supervisor: None,
+            checks: Vec::new(),
+            down: false,
+            stats,
+        }
+    }
+
+    pub fn with_supervisor(mut self, supervisor: Box<dyn Supervisor>) -> Self {
+        self.supervisor = Some(supervisor);
+        self
+    }
+
+    pub fn with_check(mut self, check: Box<dyn ResponseCheck>) -> Self {
+        self.checks.push(check);
+        self
+    }
+
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// True when the target died and could not be restarted: the campaign should stop.
+    pub fn target_down(&self) -> bool {
+        self.down
+    }
+
+    pub fn set_identities(&mut self, identities: Identities) {
+        self.identities = identities;
+    }
+
+    /// Runs every call of `seq` in order; stops early when the target fails.
+    pub fn run(&mut self, seq: &RequestSeq) -> SeqRun {
+        let mut run = SeqRun::default();
+        let mut earlier: Vec<Option<HttpResponse>> = Vec::with_capacity(seq.calls.len());
+        self.stats.sequences += 1;
+        for (index, call) in seq.calls.iter().enumerate() {
+            if self.down {
+                break;
+            }
+            let Some(&op_index) = self.op_index.get(&call.operation) else {
+                earlier.push(None);
+                continue;
+            };
+            let model = Arc::clone(&self.model);
+            let op = &model.operations[op_index];
+            let creds = self.identities.for_identity(call.identity.as_deref());
+            let mut request = render(call, op, &earlier, creds, &self.target.base_path);
+            request
+                .headers
+                .extend(self.config.extra_headers.iter().cloned());
+            let outcome = self.send(&request);
+            let failed = outcome.is_err();
+            self.record(
+                op,
+                op_index,
+                index,
+                request,
+                outcome,
+                &mut run,
+                &mut earlier,
+            );
+            if failed {
+                break;
+            }
+        }
+        run
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        op: &Operation,
+        op_index: usize,
+        call: usize,
+        request: HttpRequest,
+        outcome: Outcome,
+        run: &mut SeqRun,
+        earlier: &mut Vec<Option<HttpResponse>>,
+    ) {
+        let mut findings =
+            oracle::check_exchange(op, &request, &outcome, &self.config.oracle, true);
+        if findings.iter().any(|f| f.kind == FindingKind::SlowResponse)
+            && !self.still_slow(&request)
+        {
+            findings.retain(|f| f.kind != FindingKind::SlowResponse);
+        }
+        let stats = &mut self.stats.ops[op_index];
+        stats.sent += 1;
+        match &outcome {
+            Ok(response) => {
+                stats.by_class[usize::from(response.status / 100).min(5)] += 1;
+                for check in &self.checks {
+                    findings.extend(check.check(op, &request, response));
+                }
+                run.facts.push(ExchangeFacts {
+                    op: op_index,
+                    status: response.status,
+                    error_sig: errsig::error_signature(
+                        &response.body,
+                        oracle::request_text(&request).as_bytes(),
+                    ),
+                    latency_us: u64::try_from(response.latency.as_micros()).unwrap_or(u64::MAX),
+                    shape: shape_hash(&response.body),
+                });
+            }
+            Err(error) => {
+                stats.by_class[0] += 1;
+                run.facts.push(ExchangeFacts {
+                    op: op_index,
+                    status: 0,
+                    error_sig: *error as u64,
+                    latency_us: 0,
+                    shape: 0,
+                });
+            }
+        }
+        earlier.push(outcome.as_ref().ok().cloned());
+        run.findings.extend(findings);
+        run.exchanges.push(Exchange {
+            call,
+            op: op_index,
+            request,
+            outcome,
+        });
+    }
+
+    /// Sends one request; a dropped or refused connection is checked against the target's health,
+    /// so a crash is told apart from a hiccup, and a supervised target is restarted.
+    fn send(&mut self, request: &HttpRequest) -> Outcome {
+        if self.down {
+            return Err(TransportError::ConnectFailed);
+        }
+        self.stats.requests += 1;
+        let outcome = self.transport.send(request);
+        match outcome {
+            Err(TransportError::ConnectionDropped | TransportError::ConnectFailed)
+                if !self.target_alive() =>
+            {
+                self.stats.crashes += 1;
+                self.transport.reset();
+                let restarted = match self.supervisor.as_mut() {
+                    Some(supervisor) => supervisor.restart(),
+                    None => false,
+                };
+                if restarted {
+                    self.stats.restarts += 1;
+                } else {
+                    self.down = true;
+                }
+                Err(TransportError::ConnectFailed)
+            }
+            other => other,
+        }
+    }
+
+    /// Re-sends a request whose response was slow; true when it is slow again.
+    fn still_slow(&mut self, request: &HttpRequest) -> bool {
+        self.stats.requests += 1;
+        match self.transport.send(request) {
+            Ok(response) => response.latency > self.config.oracle.slow,
+            Err(TransportError::Timeout) => true,
+            Err(_) => false,
+        }
+    }
+
+    fn target_alive(&self) -> bool {
+        let Ok(addrs) = self.target.socket_addr().to_socket_addrs() else {
+            return false;
+        };
+        addrs
+            .into_iter()
+            .any(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
+    }
+}

@@ -1,0 +1,1 @@
+//! Mutators (filled in below).
