@@ -4,6 +4,7 @@
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
 pub mod campaign;
+pub mod cases;
 pub mod exit;
 pub mod http;
 pub mod input;

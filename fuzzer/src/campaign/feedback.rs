@@ -25,6 +25,11 @@ pub struct NewFinding {
     pub run: SeqRun,
 }
 
+/// Receives each new finding before it is reported anywhere else (the case store writes it).
+pub trait FindingSink {
+    fn record(&mut self, finding: &NewFinding) -> std::io::Result<()>;
+}
+
 /// Every signature seen so far with its hit count, and the new ones not yet written out.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FindingsMetadata {

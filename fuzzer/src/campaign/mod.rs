@@ -2,6 +2,9 @@
 
 pub mod executor;
 pub mod feedback;
+// pub mod fuzz;
 pub mod novelty;
 pub mod observer;
+pub mod profile;
 pub mod runner;
+pub mod status;

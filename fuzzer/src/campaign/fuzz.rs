@@ -1,0 +1,203 @@
+//! The fuzz loop, wired in LibAFL's usual order: observers → feedback and objective → state →
+//! event manager → scheduler → fuzzer → executor → initial inputs → stages → loop.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use libafl::corpus::{Corpus, InMemoryCorpus, InMemoryOnDiskCorpus};
+use libafl::events::SimpleEventManager;
+use libafl::feedback_or;
+use libafl::feedbacks::MaxMapFeedback;
+use libafl::fuzzer::{Evaluator, Fuzzer, StdFuzzer};
+use libafl::inputs::Input;
+use libafl::monitors::NopMonitor;
+use libafl::mutators::HavocScheduledMutator;
+use libafl::observers::StdMapObserver;
+use libafl::schedulers::powersched::PowerSchedule;
+use libafl::schedulers::StdWeightedScheduler;
+use libafl::stages::StdPowerMutationalStage;
+use libafl::state::{HasCorpus, HasExecutions, HasSolutions, StdState};
+use libafl::HasMetadata;
+use libafl_bolts::rands::StdRand;
+use libafl_bolts::tuples::tuple_list;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use thiserror::Error;
+
+use super::executor::HttpExecutor;
+use super::feedback::{FindingSink, FindingsMetadata, NewFinding, NewFindingFeedback};
+use super::novelty::MAP_SIZE;
+use super::observer::ExchangeObserver;
+use super::profile::ProfileFeedback;
+use super::runner::{RunStats, SeqRunner};
+use super::status::StatusLine;
+use crate::input::RequestSeq;
+use crate::mutate::{SeqContext, generate_seq_for, mutations};
+use crate::oracle::Signature;
+use crate::transport::Transport;
+
+/// Budgets and switches of one campaign.
+#[derive(Debug, Clone)]
+pub struct CampaignConfig {
+    pub seed: u64,
+    pub time: Option<Duration>,
+    pub execs: Option<u64>,
+    /// Where the corpus lives (resumed from when it already holds inputs).
+    pub corpus_dir: PathBuf,
+    /// Print the live status line on stderr.
+    pub status_line: bool,
+}
+
+/// Why the loop stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    TimeBudget,
+    ExecBudget,
+    Interrupted,
+    TargetDown,
+}
+
+/// What a campaign produced.
+#[derive(Debug)]
+pub struct CampaignOutcome {
+    pub execs: u64,
+    pub elapsed: Duration,
+    pub corpus: usize,
+    /// Every signature with its hit count (this run and resumed ones).
+    pub hits: std::collections::BTreeMap<Signature, u64>,
+    /// The first occurrence of every signature found in this run.
+    pub new_findings: Vec<NewFinding>,
+    pub stats: RunStats,
+    pub stop: StopReason,
+    pub resumed: usize,
+}
+
+#[derive(Debug, Error)]
+pub enum CampaignError {
+    #[error("fuzzer internal error: {0}")]
+    Libafl(#[from] libafl::Error),
+    #[error("could not write a finding: {0}")]
+    Sink(std::io::Error),
+}
+
+/// Runs the campaign until a budget is used up, `stop` is set, or the target is down for good.
+pub fn run<T: Transport + 'static>(
+    ctx: Arc<SeqContext>,
+    runner: SeqRunner<T>,
+    config: &CampaignConfig,
+    known: &[(Signature, u64)],
+    sink: &mut dyn FindingSink,
+    stop: &AtomicBool,
+) -> Result<CampaignOutcome, CampaignError> {
+    let started = Instant::now();
+    // Observers: the novelty map the executor fills, and the carrier of exchanges and findings.
+    let map_observer = StdMapObserver::owned("novelty", vec![0u8; MAP_SIZE]);
+    let exchange_observer = ExchangeObserver::new();
+    // Feedback: new novelty keys keep an input; the profile records its (deterministic) weight.
+    let mut feedback =
+        feedback_or!(MaxMapFeedback::new(&map_observer), ProfileFeedback::new(&map_observer));
+    // Objective: a finding with a signature not seen before.
+    let mut objective = NewFindingFeedback::new(&exchange_observer);
+    // State: seeded RNG, the on-disk corpus (resumable), solutions kept in memory (cases are on disk).
+    let mut state = StdState::new(
+        StdRand::with_seed(config.seed),
+        InMemoryOnDiskCorpus::<RequestSeq>::no_meta(&config.corpus_dir)?,
+        InMemoryCorpus::<RequestSeq>::new(),
+        &mut feedback,
+        &mut objective,
+    )?;
+    let meta = state.metadata_or_insert_with(FindingsMetadata::default);
+    for (signature, hits) in known {
+        meta.hits.insert(signature.clone(), *hits);
+    }
+    // Event manager: one core, no monitor (the status line below reports progress).
+    let mut mgr = SimpleEventManager::new(NopMonitor::new());
+    // Scheduler: LibAFL's weighted scheduler with the "fast" power schedule over the novelty map.
+    let scheduler =
+        StdWeightedScheduler::with_schedule(&mut state, &map_observer, Some(PowerSchedule::fast()));
+    let mut fuzzer = StdFuzzer::new(scheduler, feedback, objective);
+    // Executor: renders and sends each sequence through the runner.
+    let mut executor = HttpExecutor::new(runner, tuple_list!(map_observer, exchange_observer));
+
+    // Initial inputs: the corpus of an earlier run, then one generated sequence per operation.
+    let resumed = load_corpus(&config.corpus_dir);
+    let resumed_count = resumed.len();
+    for input in resumed {
+        fuzzer.add_input(&mut state, &mut executor, &mut mgr, input)?;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    for op in 0..ctx.model.operations.len() {
+        let seq = generate_seq_for(&ctx, op, &mut rng);
+        fuzzer.evaluate_input(&mut state, &mut executor, &mut mgr, &seq)?;
+    }
+    if state.corpus().count() == 0 {
+        let seq = generate_seq_for(&ctx, 0, &mut rng);
+        fuzzer.add_input(&mut state, &mut executor, &mut mgr, seq)?;
+    }
+    let mut new_findings = Vec::new();
+    drain(&mut state, sink, &mut new_findings)?;
+
+    // Stages: power-scheduled havoc over Shrike's structure-aware mutators.
+    let mutator = HavocScheduledMutator::with_max_stack_pow(mutations(Arc::clone(&ctx)), 3);
+    let mut stages = tuple_list!(StdPowerMutationalStage::new(mutator));
+
+    let mut status = StatusLine::new(config.status_line, ctx.model.operations.len());
+    let stop_reason = loop {
+        if stop.load(Ordering::Relaxed) {
+            break StopReason::Interrupted;
+        }
+        if config.time.is_some_and(|t| started.elapsed() >= t) {
+            break StopReason::TimeBudget;
+        }
+        if config.execs.is_some_and(|n| *state.executions() >= n) {
+            break StopReason::ExecBudget;
+        }
+        if executor.runner().target_down() {
+            break StopReason::TargetDown;
+        }
+        fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
+        drain(&mut state, sink, &mut new_findings)?;
+        let hits = &state.metadata::<FindingsMetadata>()?.hits;
+        status.tick(*state.executions(), state.corpus().count(), &executor.runner().stats, hits);
+    };
+    status.finish();
+    let hits = state.metadata::<FindingsMetadata>()?.hits.clone();
+    Ok(CampaignOutcome {
+        execs: *state.executions(),
+        elapsed: started.elapsed(),
+        corpus: state.corpus().count(),
+        hits,
+        new_findings,
+        stats: executor.runner().stats.clone(),
+        stop: stop_reason,
+        resumed: resumed_count,
+    })
+}
+
+/// Hands pending new findings to the sink (which writes them to disk) and keeps them for the report.
+fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
+    state: &mut S,
+    sink: &mut dyn FindingSink,
+    out: &mut Vec<NewFinding>,
+) -> Result<(), CampaignError> {
+    let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
+    for finding in pending {
+        sink.record(&finding).map_err(CampaignError::Sink)?;
+        out.push(finding);
+    }
+    Ok(())
+}
+
+/// The inputs an earlier run left in the corpus folder (unreadable files are skipped).
+fn load_corpus(dir: &Path) -> Vec<RequestSeq> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .collect();
+    paths.sort();
+    paths.into_iter().filter_map(|p| RequestSeq::from_file(&p).ok()).collect()
+}

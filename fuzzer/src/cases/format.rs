@@ -1,0 +1,191 @@
+//! The on-disk case format (`case.json`), versioned: everything `shrike repro` needs to replay a
+//! finding, with secrets redacted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::campaign::runner::Exchange;
+use crate::http::{HttpRequest, HttpResponse, TransportError};
+use crate::input::RequestSeq;
+use crate::oracle::{Finding, FindingKind, Signature};
+use crate::spec::OperationId;
+
+/// Bump when the format changes incompatibly; `repro` refuses newer versions with a clear error.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How much of a response body a case keeps.
+pub const BODY_EXCERPT: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub format_version: u32,
+    pub shrike_version: String,
+    pub kind: FindingKind,
+    pub signature: Signature,
+    pub operation: OperationId,
+    pub status: Option<u16>,
+    pub detail: String,
+    pub error_sig: String,
+    pub seed: u64,
+    pub spec: SpecRef,
+    pub target: String,
+    /// The auth configuration the case ran with: a path and identity names, never secrets.
+    pub auth: Option<AuthRef>,
+    /// How many times the signature was hit in the campaign.
+    pub hits: u64,
+    /// The abstract sequence: operations, values and references.
+    pub sequence: RequestSeq,
+    /// The requests as sent and what came back, secrets redacted.
+    pub exchanges: Vec<ConcreteExchange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRef {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthRef {
+    pub path: String,
+    pub identities: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConcreteExchange {
+    pub call: usize,
+    pub operation: OperationId,
+    pub request: ConcreteRequest,
+    pub response: Option<ConcreteResponse>,
+    /// Set when no response came back.
+    pub error: Option<TransportError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcreteRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    /// The body as UTF-8 (lossy) when it is text.
+    pub body: String,
+    /// The body in base64 when it is not valid UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConcreteResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body_excerpt: String,
+    pub latency_ms: f64,
+}
+
+/// Header names whose values never reach a file.
+pub fn is_secret_header(name: &str, extra: &[String]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "authorization" | "cookie" | "set-cookie" | "proxy-authorization"
+    ) || lower.contains("api-key")
+        || lower.contains("apikey")
+        || lower.contains("token")
+        || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
+}
+
+pub const REDACTED: &str = "[redacted]";
+
+fn redact(headers: &[(String, String)], extra: &[String]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let v = if is_secret_header(k, extra) {
+                REDACTED.to_string()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+impl ConcreteRequest {
+    pub fn from_request(req: &HttpRequest, secret_headers: &[String]) -> Self {
+        let (body, body_base64) = match std::str::from_utf8(&req.body) {
+            Ok(text) => (text.to_string(), None),
+            Err(_) => {
+                use base64::Engine;
+                (
+                    String::new(),
+                    Some(base64::engine::general_purpose::STANDARD.encode(&req.body)),
+                )
+            }
+        };
+        ConcreteRequest {
+            method: req.method.clone(),
+            path: req.path_and_query.clone(),
+            headers: redact(&req.headers, secret_headers),
+            body,
+            body_base64,
+        }
+    }
+
+    /// The body bytes as they were sent.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        use base64::Engine;
+        match &self.body_base64 {
+            Some(b64) => base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap_or_default(),
+            None => self.body.as_bytes().to_vec(),
+        }
+    }
+}
+
+impl ConcreteResponse {
+    pub fn from_response(resp: &HttpResponse, secret_headers: &[String]) -> Self {
+        let cut = &resp.body[..resp.body.len().min(BODY_EXCERPT)];
+        ConcreteResponse {
+            status: resp.status,
+            headers: redact(&resp.headers, secret_headers),
+            body_excerpt: String::from_utf8_lossy(cut).into_owned(),
+            latency_ms: resp.latency.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+impl ConcreteExchange {
+    pub fn from_exchange(
+        ex: &Exchange,
+        operation: &OperationId,
+        secret_headers: &[String],
+    ) -> Self {
+        let (response, error) = match &ex.outcome {
+            Ok(resp) => (
+                Some(ConcreteResponse::from_response(resp, secret_headers)),
+                None,
+            ),
+            Err(e) => (None, Some(*e)),
+        };
+        ConcreteExchange {
+            call: ex.call,
+            operation: operation.clone(),
+            request: ConcreteRequest::from_request(&ex.request, secret_headers),
+            response,
+            error,
+        }
+    }
+}
+
+impl CaseFile {
+    /// The finding this case records.
+    pub fn finding(&self) -> Finding {
+        Finding {
+            kind: self.kind,
+            operation: self.operation.clone(),
+            status: self.status,
+            error_sig: u64::from_str_radix(&self.error_sig, 16).unwrap_or(0),
+            detail: self.detail.clone(),
+            signature: self.signature.clone(),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Cases: the reproducible record of each distinct finding (format, store, curl export).
+
+pub mod curl;
+pub mod format;
+pub mod store;
+
+pub use format::{CaseFile, ConcreteExchange, FORMAT_VERSION};
+pub use store::{CaseContext, CaseError, CaseStore, load_case, write_atomic};
+
+#[cfg(test)]
+mod tests;
