@@ -3,6 +3,7 @@
 //! Data flow: `spec` → `schema` → `generate` / `mutate` → `input` → `transport` → oracles →
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
+pub mod auth;
 pub mod campaign;
 pub mod cases;
 pub mod exit;
@@ -11,4 +12,5 @@ pub mod input;
 pub mod mutate;
 pub mod oracle;
 pub mod spec;
+pub mod supervise;
 pub mod transport;
