@@ -16,8 +16,10 @@ pub fn establish<T: Transport + ?Sized>(
     base_path: &str,
     transport: &mut T,
 ) -> Result<Identities, AuthError> {
-    let mut identities = Identities::default();
-    identities.default = file.default_name().unwrap_or("default").to_string();
+    let mut identities = Identities {
+        default: file.default_name().unwrap_or("default").to_string(),
+        ..Identities::default()
+    };
     for id in &file.identities {
         let creds = credentials(id, model, base_path, transport)?;
         identities.by_name.insert(id.name.clone(), creds);
