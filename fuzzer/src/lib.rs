@@ -4,5 +4,6 @@
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
 pub mod exit;
+pub mod generate;
 pub mod http;
 pub mod spec;
