@@ -4,6 +4,7 @@
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
 pub mod exit;
+pub mod generate;
 pub mod http;
 pub mod input;
 pub mod mutate;
