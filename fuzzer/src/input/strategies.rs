@@ -137,6 +137,14 @@ pub fn any_seq() -> impl Strategy<Value = RequestSeq> {
     proptest::collection::vec(call(10), 0..8).prop_map(RequestSeq::new)
 }
 
+/// A sequence whose references are valid (dangling ones repaired).
+pub fn valid_seq() -> impl Strategy<Value = RequestSeq> {
+    any_seq().prop_map(|mut seq| {
+        seq.repair();
+        seq
+    })
+}
+
 pub fn response() -> impl Strategy<Value = HttpResponse> {
     let body = prop_oneof![
         Just(br#"{"id": 7, "items": [{"id": "x"}]}"#.to_vec()),
