@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use libafl::HasMetadata;
 use libafl::corpus::{Corpus, InMemoryCorpus, InMemoryOnDiskCorpus};
 use libafl::events::SimpleEventManager;
 use libafl::feedback_or;
@@ -13,13 +14,11 @@ use libafl::feedbacks::MaxMapFeedback;
 use libafl::fuzzer::{Evaluator, Fuzzer, StdFuzzer};
 use libafl::inputs::Input;
 use libafl::monitors::NopMonitor;
-use libafl::mutators::HavocScheduledMutator;
 use libafl::observers::StdMapObserver;
-use libafl::schedulers::powersched::PowerSchedule;
 use libafl::schedulers::StdWeightedScheduler;
+use libafl::schedulers::powersched::PowerSchedule;
 use libafl::stages::StdPowerMutationalStage;
 use libafl::state::{HasCorpus, HasExecutions, HasSolutions, StdState};
-use libafl::HasMetadata;
 use libafl_bolts::rands::StdRand;
 use libafl_bolts::tuples::tuple_list;
 use rand::SeedableRng;
@@ -34,7 +33,8 @@ use super::profile::ProfileFeedback;
 use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
 use crate::input::RequestSeq;
-use crate::mutate::{SeqContext, generate_seq_for, mutations};
+use crate::mutate::sequence::push_with_producers;
+use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::transport::Transport;
 
@@ -96,8 +96,10 @@ pub fn run<T: Transport + 'static>(
     let map_observer = StdMapObserver::owned("novelty", vec![0u8; MAP_SIZE]);
     let exchange_observer = ExchangeObserver::new();
     // Feedback: new novelty keys keep an input; the profile records its (deterministic) weight.
-    let mut feedback =
-        feedback_or!(MaxMapFeedback::new(&map_observer), ProfileFeedback::new(&map_observer));
+    let mut feedback = feedback_or!(
+        MaxMapFeedback::new(&map_observer),
+        ProfileFeedback::new(&map_observer)
+    );
     // Objective: a finding with a signature not seen before.
     let mut objective = NewFindingFeedback::new(&exchange_observer);
     // State: seeded RNG, the on-disk corpus (resumable), solutions kept in memory (cases are on disk).
@@ -140,8 +142,7 @@ pub fn run<T: Transport + 'static>(
     drain(&mut state, sink, &mut new_findings)?;
 
     // Stages: power-scheduled havoc over Shrike's structure-aware mutators.
-    let mutator = HavocScheduledMutator::with_max_stack_pow(mutations(Arc::clone(&ctx)), 3);
-    let mut stages = tuple_list!(StdPowerMutationalStage::new(mutator));
+    let mut stages = tuple_list!(StdPowerMutationalStage::new(scheduled(&ctx, 3)));
 
     let mut status = StatusLine::new(config.status_line, ctx.model.operations.len());
     let stop_reason = loop {
@@ -160,7 +161,12 @@ pub fn run<T: Transport + 'static>(
         fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
         drain(&mut state, sink, &mut new_findings)?;
         let hits = &state.metadata::<FindingsMetadata>()?.hits;
-        status.tick(*state.executions(), state.corpus().count(), &executor.runner().stats, hits);
+        status.tick(
+            *state.executions(),
+            state.corpus().count(),
+            &executor.runner().stats,
+            hits,
+        );
     };
     status.finish();
     let hits = state.metadata::<FindingsMetadata>()?.hits.clone();
@@ -190,14 +196,37 @@ fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
     Ok(())
 }
 
+/// A sequence that ends in operation `op`, preceded by the producers its path parameters need.
+pub fn generate_seq_for<R: rand::Rng + ?Sized>(
+    ctx: &SeqContext,
+    op: usize,
+    rng: &mut R,
+) -> RequestSeq {
+    let mut seq = RequestSeq::default();
+    if op < ctx.model.operations.len() {
+        push_with_producers(ctx, &mut seq, op, 3, rng);
+    }
+    seq
+}
+
 /// The inputs an earlier run left in the corpus folder (unreadable files are skipped).
 fn load_corpus(dir: &Path) -> Vec<RequestSeq> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     paths.sort();
-    paths.into_iter().filter_map(|p| RequestSeq::from_file(&p).ok()).collect()
+    paths
+        .into_iter()
+        .filter_map(|p| RequestSeq::from_file(&p).ok())
+        .collect()
 }

@@ -2,7 +2,7 @@
 
 pub mod executor;
 pub mod feedback;
-// pub mod fuzz;
+pub mod fuzz;
 pub mod novelty;
 pub mod observer;
 pub mod profile;
