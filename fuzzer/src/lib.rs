@@ -3,6 +3,9 @@
 //! Data flow: `spec` → `schema` → `generate` / `mutate` → `input` → `transport` → oracles →
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
+pub mod cli;
 pub mod exit;
 pub mod http;
+pub mod inspect;
+pub mod schema;
 pub mod spec;
