@@ -6,12 +6,15 @@
 pub mod auth;
 pub mod campaign;
 pub mod cases;
+pub mod cli;
 pub mod exit;
 pub mod generate;
 pub mod http;
 pub mod input;
+pub mod inspect;
 pub mod mutate;
 pub mod oracle;
+pub mod schema;
 pub mod spec;
 pub mod supervise;
 pub mod transport;

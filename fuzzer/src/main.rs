@@ -1,6 +1,28 @@
 //! The `shrike` binary: parses the command line and dispatches to the library.
 
+use clap::Parser;
+use shrike::cli::{Cli, Command};
+use shrike::exit;
+use shrike::inspect::{self, InspectError};
+
 fn main() {
-    eprintln!("shrike: no subcommands yet");
-    std::process::exit(shrike::exit::USAGE);
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Inspect(args) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match inspect::run(&args, &mut out) {
+                Ok(()) => exit::NO_FINDINGS,
+                Err(err @ InspectError::Spec(_)) => {
+                    eprintln!("shrike: {err}");
+                    exit::USAGE
+                }
+                Err(err @ InspectError::Io(_)) => {
+                    eprintln!("shrike: {err}");
+                    exit::INTERNAL
+                }
+            }
+        }
+    };
+    std::process::exit(code);
 }
