@@ -1,0 +1,47 @@
+//! Service plumbing: health, request statistics, JSON 404s, and the binary's startup line.
+
+mod common;
+
+use common::Api;
+
+#[test]
+fn health_and_stats_count_every_response() {
+    let api = Api::start(false);
+    for _ in 0..3 {
+        let health = api.get("/health", None);
+        assert_eq!(health.status, 200);
+        assert_eq!(health.json["status"], "ok");
+    }
+    let missing = api.get("/no/such/path", None);
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.error_code(), "not_found");
+    let stats = api.get("/_stats", None);
+    assert_eq!(stats.status, 200);
+    // The stats request itself is counted after its body is built.
+    assert_eq!(stats.json["requests"], 4);
+    assert_eq!(stats.json["by_status"]["200"], 3);
+    assert_eq!(stats.json["by_status"]["404"], 1);
+    let again = api.get("/_stats", None);
+    assert_eq!(again.json["requests"], 5);
+}
+
+#[test]
+fn each_instance_has_its_own_state() {
+    let first = Api::start(false);
+    let second = Api::start(false);
+    let body = serde_json::json!({
+        "username": "dave", "password": "dave-secret", "email": "dave@shop.example",
+    });
+    assert_eq!(first.post("/users", None, &body).status, 201);
+    assert_eq!(second.post("/users", None, &body).status, 201);
+    assert_eq!(first.post("/users", None, &body).status, 409);
+}
+
+#[test]
+fn stop_releases_the_port() {
+    let server = shrike_demo_api::spawn_background(Default::default()).expect("start");
+    let addr = server.addr();
+    assert!(addr.ip().is_loopback());
+    server.stop().expect("clean stop");
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
