@@ -3,6 +3,7 @@
 //! Data flow: `spec` → `schema` → `generate` / `mutate` → `input` → `transport` → oracles →
 //! `cases` and reports. See ARCHITECTURE.md for the map.
 
+pub mod config;
 pub mod exit;
 pub mod http;
 pub mod oracle;
