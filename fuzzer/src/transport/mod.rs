@@ -7,12 +7,17 @@ mod fake;
 mod parse;
 mod target;
 mod tcp;
+mod throttle;
 
 use std::time::Duration;
 
 pub use fake::FakeTransport;
 pub use target::{Scheme, Target, TargetError};
 pub use tcp::TcpTransport;
+pub use throttle::{
+    Clock, ManualClock, SystemClock, ThrottleConfig, ThrottleStats, Throttled, parse_http_date,
+    retry_after,
+};
 
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 
