@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaign;
 pub mod cases;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod generate;

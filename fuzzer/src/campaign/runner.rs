@@ -23,7 +23,7 @@ pub trait Supervisor {
 /// A check on a received response that needs more than the status (schema validation).
 pub trait ResponseCheck {
     fn check(
-        &self,
+        &mut self,
         op: &Operation,
         request: &HttpRequest,
         response: &HttpResponse,
@@ -225,7 +225,7 @@ impl<T: Transport> SeqRunner<T> {
         match &outcome {
             Ok(response) => {
                 stats.by_class[usize::from(response.status / 100).min(5)] += 1;
-                for check in &self.checks {
+                for check in &mut self.checks {
                     findings.extend(check.check(op, &request, response));
                 }
                 run.facts.push(ExchangeFacts {

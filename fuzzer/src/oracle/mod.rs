@@ -3,10 +3,12 @@
 
 pub mod errsig;
 mod finding;
+mod schema_check;
 
 use std::time::Duration;
 
 pub use finding::{Finding, FindingKind, Signature};
+pub use schema_check::SchemaCheck;
 
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::spec::Operation;

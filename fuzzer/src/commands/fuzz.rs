@@ -1,0 +1,172 @@
+//! `shrike fuzz`: load the spec, check the target, log in, run the campaign, write cases and
+//! reports, and say what was found.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use serde_json::json;
+
+use super::CommandError;
+use super::setup;
+use crate::campaign::feedback::{FindingSink, NewFinding};
+use crate::campaign::fuzz::{self, CampaignConfig, CampaignOutcome, StopReason};
+use crate::campaign::runner::{RunnerConfig, SeqRunner, Supervisor};
+use crate::cases::format::{AuthRef, SpecRef};
+use crate::cases::{CaseContext, CaseStore, write_atomic};
+use crate::config::Settings;
+use crate::exit;
+use crate::oracle::SchemaCheck;
+use crate::spec::Model;
+
+/// One `fuzz` run as the binary (or `demo`, or a test) asks for it.
+pub struct FuzzRequest {
+    pub settings: Settings,
+    /// Restarts the target when it dies (the demo's child process, `--target-cmd`).
+    pub supervisor: Option<Box<dyn Supervisor>>,
+    pub status_line: bool,
+    /// Print each new finding as it is found.
+    pub print_findings: bool,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct FuzzReport {
+    pub seed: u64,
+    pub target: String,
+    pub outcome: CampaignOutcome,
+    pub model: Arc<Model>,
+    pub out: PathBuf,
+}
+
+impl FuzzReport {
+    /// 1 when any finding is on record for this output folder, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.outcome.hits.is_empty() { exit::NO_FINDINGS } else { exit::FINDINGS }
+    }
+}
+
+/// Writes each new finding to the case store, then (optionally) prints it.
+struct ReportingSink<'a> {
+    store: CaseStore,
+    console: &'a mut dyn Write,
+    print: bool,
+}
+
+impl FindingSink for ReportingSink<'_> {
+    fn record(&mut self, finding: &NewFinding) -> std::io::Result<()> {
+        self.store.record(finding)?;
+        if self.print {
+            let f = &finding.finding;
+            let status = f.status.map_or_else(|| "-".to_string(), |s| s.to_string());
+            writeln!(self.console, "\r\x1b[2Knew finding: {} {} [{status}] {}", f.kind, f.operation, f.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a whole `fuzz` command.
+pub fn fuzz(request: FuzzRequest, stop: &AtomicBool, console: &mut dyn Write) -> Result<FuzzReport, CommandError> {
+    let settings = &request.settings;
+    let model = setup::load_model(&settings.spec, &settings.filter)?;
+    let target = setup::target(settings.target.as_deref(), &model)?;
+    setup::check_reachable(&target)?;
+    let seed = settings.seed.unwrap_or_else(setup::fresh_seed);
+    let _ = writeln!(
+        console,
+        "shrike: fuzzing {} ({} operations) at {target}, seed {seed}, budget {}{}",
+        settings.spec.display(),
+        model.operations.len(),
+        crate::config::format_duration(settings.time),
+        settings.execs.map(|n| format!(" or {n} executions")).unwrap_or_default(),
+    );
+    let mut transport = setup::transport(&target, settings)?;
+    let (identities, auth_file) = setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)?;
+    let ctx = setup::seq_context(&model, settings.dict.as_deref())?;
+    let runner_config = RunnerConfig { oracle: settings.oracle_config(), extra_headers: settings.headers.clone() };
+    let mut runner = SeqRunner::new(Arc::clone(&model), target.clone(), transport, identities, runner_config)
+        .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
+    if let Some(supervisor) = request.supervisor {
+        runner = runner.with_supervisor(supervisor);
+    }
+
+    let out = settings.out.clone();
+    std::fs::create_dir_all(&out).map_err(CommandError::io(format!("cannot create {}", out.display())))?;
+    let spec_ref = SpecRef { path: settings.spec.display().to_string(), sha256: setup::file_sha256(&settings.spec) };
+    write_meta(&out, &spec_ref, &target.to_string(), seed, settings, None)?;
+    let store = CaseStore::open(
+        &out,
+        CaseContext {
+            model: Arc::clone(&model),
+            seed,
+            spec: spec_ref.clone(),
+            target: target.to_string(),
+            auth: settings.auth.as_ref().zip(auth_file.as_ref()).map(|(path, file)| AuthRef {
+                path: path.display().to_string(),
+                identities: file.identities.iter().map(|i| i.name.clone()).collect(),
+            }),
+            secret_headers: secret_headers(auth_file.as_ref()),
+        },
+    )
+    .map_err(CommandError::io("cannot create the cases folder"))?;
+    let known = store.known();
+    let config = CampaignConfig {
+        seed,
+        time: Some(settings.time),
+        execs: settings.execs,
+        corpus_dir: out.join("corpus"),
+        status_line: request.status_line,
+    };
+    let mut sink = ReportingSink { store, console, print: request.print_findings };
+    let outcome = fuzz::run(ctx, runner, &config, &known, &mut sink, stop)?;
+    sink.store.update_hits(&outcome.hits).map_err(CommandError::io("cannot update the cases"))?;
+    write_meta(&out, &spec_ref, &target.to_string(), seed, settings, Some(&outcome))?;
+    if outcome.stop == StopReason::TargetDown {
+        let _ = writeln!(
+            sink.console,
+            "shrike: the target stopped answering and nothing could restart it (give --target-cmd to let Shrike restart it); stopping"
+        );
+    }
+    Ok(FuzzReport { seed, target: target.to_string(), outcome, model, out })
+}
+
+/// Header names the case store must redact: those the auth file sets.
+fn secret_headers(auth: Option<&crate::auth::AuthFile>) -> Vec<String> {
+    let Some(file) = auth else { return Vec::new() };
+    let mut names: Vec<String> = file
+        .identities
+        .iter()
+        .flat_map(|i| i.headers.keys().cloned().chain(i.login.iter().map(|l| l.header.clone())))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `OUT/meta.json`: what ran, against what, with which seed and budget, and how it ended.
+fn write_meta(
+    out: &Path,
+    spec: &SpecRef,
+    target: &str,
+    seed: u64,
+    settings: &Settings,
+    outcome: Option<&CampaignOutcome>,
+) -> Result<(), CommandError> {
+    let meta = json!({
+        "tool": "shrike",
+        "version": env!("CARGO_PKG_VERSION"),
+        "spec": spec.path,
+        "spec_sha256": spec.sha256,
+        "target": target,
+        "seed": seed,
+        "budget": {"time_s": settings.time.as_secs_f64(), "execs": settings.execs},
+        "finished": outcome.is_some(),
+        "execs": outcome.map(|o| o.execs),
+        "elapsed_s": outcome.map(|o| o.elapsed.as_secs_f64()),
+        "stop": outcome.map(|o| format!("{:?}", o.stop)),
+        "findings": outcome.map(|o| o.hits.len()),
+    });
+    let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| CommandError::Usage(e.to_string()))?;
+    write_atomic(&out.join("meta.json"), &bytes).map_err(CommandError::io("cannot write meta.json"))
+}
