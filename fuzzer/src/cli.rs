@@ -21,6 +21,158 @@ pub enum Command {
     ///
     /// Exit code 0 when the spec loads (warnings included), 2 when it cannot be loaded.
     Inspect(InspectArgs),
+
+    /// Fuzz a running API described by an OpenAPI spec, and save every distinct finding.
+    ///
+    /// Example: `shrike fuzz --spec api.yaml --target http://127.0.0.1:8080 --time 10m --seed 1`
+    ///
+    /// Exit codes: 0 no findings, 1 findings, 2 usage/spec/config error, 3 target unreachable at
+    /// start, 4 internal error.
+    Fuzz(Box<FuzzArgs>),
+
+    /// Fuzz the bundled demo API (started as a child process on a free loopback port) for 60 s.
+    ///
+    /// Example: `shrike demo --time 2m --seed 7 --out demo-out`
+    Demo(DemoArgs),
+
+    /// Serve the bundled demo API (used by `shrike demo`; not for direct use).
+    #[command(name = "__demo-server", hide = true)]
+    DemoServer(DemoServerArgs),
+}
+
+/// Flags of `shrike fuzz`. Every flag has the same-named key in the `--config` TOML file; flags
+/// win over the file.
+#[derive(Debug, Args, Default)]
+pub struct FuzzArgs {
+    /// A TOML config file holding any of the flags below as keys (e.g. `time = "2h"`,
+    /// `exclude = ["method:DELETE"]`). Example: `--config nightly.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The OpenAPI spec (2.0, 3.0 or 3.1; JSON or YAML). Example: `--spec openapi.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+
+    /// Base URL of the API; requests go nowhere else. Default: the spec's first server URL.
+    /// Example: `--target http://127.0.0.1:8080/api`.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+
+    /// Time budget. Example: `--time 90s`, `--time 10m`, `--time 1h30m`. Default 10m.
+    #[arg(long, value_name = "DURATION")]
+    pub time: Option<String>,
+
+    /// Stop after this many executions (request sequences). Example: `--execs 100000`.
+    #[arg(long, value_name = "N")]
+    pub execs: Option<u64>,
+
+    /// Random seed; the same seed, spec and target state give the same requests. Default: random,
+    /// printed at start. Example: `--seed 42`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output folder: corpus (resumed by the next run), cases, meta.json. Default `shrike-out`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// A header added to every request; repeatable. Example: `--header 'X-Tenant: 7'`.
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'")]
+    pub header: Vec<String>,
+
+    /// Only fuzz matching operations; repeatable. Selectors: `id:GLOB`, `path:GLOB`, `method:GET`,
+    /// `tag:NAME`, or a bare operationId / `/path` glob. Example: `--include tag:orders`.
+    #[arg(long, value_name = "SELECTOR")]
+    pub include: Vec<String>,
+
+    /// Never send matching operations (wins over --include); repeatable.
+    /// Example: `--exclude method:DELETE --exclude 'path:/admin/*'`.
+    #[arg(long, value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
+
+    /// Per-request timeout. Example: `--timeout 5s`. Default 10s.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// At most this many requests per second (429 and 503 answers always slow Shrike down).
+    /// Example: `--rate-limit 50`.
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate_limit: Option<f64>,
+
+    /// A response slower than this (confirmed by a re-run) is a finding. Default 1000.
+    #[arg(long, value_name = "MS")]
+    pub slow_ms: Option<u64>,
+
+    /// Which undocumented status codes are findings: `off`, `surprises` (2xx/3xx; default) or `all`.
+    #[arg(long, value_name = "POLICY")]
+    pub undocumented: Option<String>,
+
+    /// Identities file (TOML or YAML): static credentials or a login operation per identity.
+    /// Example: `--auth auth.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub auth: Option<PathBuf>,
+
+    /// Write every finding as JSON. Example: `--json shrike.json`.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Write a JUnit XML report (one test case per operation). Example: `--junit junit.xml`.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a SARIF 2.1.0 report. Example: `--sarif shrike.sarif`.
+    #[arg(long, value_name = "PATH")]
+    pub sarif: Option<PathBuf>,
+
+    /// The most calls one request sequence may hold. Default 6.
+    #[arg(long, value_name = "N")]
+    pub max_calls: Option<u64>,
+
+    /// Extra attack payloads, one per line. Example: `--dict payloads.txt`.
+    #[arg(long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
+
+    /// No live status line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Flags of `shrike demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Time budget. Example: `--time 2m`. Default 60s.
+    #[arg(long, value_name = "DURATION")]
+    pub time: Option<String>,
+
+    /// Stop after this many executions.
+    #[arg(long, value_name = "N")]
+    pub execs: Option<u64>,
+
+    /// Random seed (default: random, printed). Example: `--seed 1`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output folder. Default `shrike-demo-out`.
+    #[arg(long, value_name = "DIR", default_value = "shrike-demo-out")]
+    pub out: PathBuf,
+
+    /// Fuzz the demo with every planted bug removed: nothing should be reported.
+    #[arg(long)]
+    pub fixed: bool,
+
+    /// No live status line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Flags of the hidden demo server mode.
+#[derive(Debug, Args)]
+pub struct DemoServerArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long)]
+    pub port: u16,
+    #[arg(long)]
+    pub fixed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -36,6 +188,33 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
+impl FuzzArgs {
+    /// The flags as the optional-field config the config file also fills.
+    pub fn file_config(&self) -> crate::config::FileConfig {
+        crate::config::FileConfig {
+            spec: self.spec.clone(),
+            target: self.target.clone(),
+            time: self.time.clone(),
+            execs: self.execs,
+            seed: self.seed,
+            out: self.out.clone(),
+            header: self.header.clone(),
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            timeout: self.timeout.clone(),
+            rate_limit: self.rate_limit,
+            slow_ms: self.slow_ms,
+            undocumented: self.undocumented.clone(),
+            auth: self.auth.clone(),
+            json: self.json.clone(),
+            junit: self.junit.clone(),
+            sarif: self.sarif.clone(),
+            max_calls: self.max_calls,
+            dict: self.dict.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,7 +228,9 @@ mod tests {
     #[test]
     fn inspect_parses() {
         let cli = Cli::try_parse_from(["shrike", "inspect", "--spec", "a.yaml", "--json"]).unwrap();
-        let Command::Inspect(args) = cli.command;
+        let Command::Inspect(args) = cli.command else {
+            panic!("inspect")
+        };
         assert_eq!(args.spec, PathBuf::from("a.yaml"));
         assert!(args.json);
     }

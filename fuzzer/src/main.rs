@@ -1,28 +1,129 @@
 //! The `shrike` binary: parses the command line and dispatches to the library.
 
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use clap::Parser;
 use shrike::cli::{Cli, Command};
+use shrike::commands::{self, CommandError, demo, fuzz};
+use shrike::config::{ConfigFile, Settings};
 use shrike::exit;
 use shrike::inspect::{self, InspectError};
 
 fn main() {
     let cli = Cli::parse();
+    init_logging();
     let code = match cli.command {
-        Command::Inspect(args) => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            match inspect::run(&args, &mut out) {
+        Command::Inspect(args) => run_inspect(&args),
+        Command::Fuzz(args) => run_fuzz(&args),
+        Command::Demo(args) => run_demo(&args),
+        Command::DemoServer(args) => {
+            let options = shrike_demo_api::Options { fixed: args.fixed };
+            match shrike_demo_api::run(&args.host, args.port, options) {
                 Ok(()) => exit::NO_FINDINGS,
-                Err(err @ InspectError::Spec(_)) => {
-                    eprintln!("shrike: {err}");
-                    exit::USAGE
-                }
-                Err(err @ InspectError::Io(_)) => {
-                    eprintln!("shrike: {err}");
+                Err(err) => {
+                    eprintln!("shrike: demo server: {err:#}");
                     exit::INTERNAL
                 }
             }
         }
     };
     std::process::exit(code);
+}
+
+/// Quiet by default (warnings only); `RUST_LOG` turns more on.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A flag set by Ctrl-C (and SIGTERM): the campaign stops cleanly and writes everything.
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(err) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
+            tracing::warn!("cannot watch signal {signal}: {err}");
+        }
+    }
+    stop
+}
+
+fn run_inspect(args: &shrike::cli::InspectArgs) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match inspect::run(args, &mut out) {
+        Ok(()) => exit::NO_FINDINGS,
+        Err(err @ InspectError::Spec(_)) => {
+            eprintln!("shrike: {err}");
+            exit::USAGE
+        }
+        Err(err @ InspectError::Io(_)) => {
+            eprintln!("shrike: {err}");
+            exit::INTERNAL
+        }
+    }
+}
+
+fn run_fuzz(args: &shrike::cli::FuzzArgs) -> i32 {
+    let settings = match load_settings(args) {
+        Ok(s) => s,
+        Err(err) => return fail(&err),
+    };
+    let stop = stop_flag();
+    let mut console = std::io::stderr();
+    let request = fuzz::FuzzRequest {
+        settings,
+        supervisor: None,
+        status_line: !args.quiet,
+        print_findings: true,
+    };
+    finish(fuzz::fuzz(request, &stop, &mut console))
+}
+
+fn load_settings(args: &shrike::cli::FuzzArgs) -> Result<Settings, CommandError> {
+    let file = args.config.as_deref().map(ConfigFile::load).transpose()?;
+    Ok(Settings::merge(file, args.file_config())?)
+}
+
+fn run_demo(args: &shrike::cli::DemoArgs) -> i32 {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(err) => {
+            eprintln!("shrike: cannot find my own executable to start the demo server: {err}");
+            return exit::INTERNAL;
+        }
+    };
+    let request = demo::DemoRequest {
+        time: args.time.clone(),
+        execs: args.execs,
+        seed: args.seed,
+        out: args.out.clone(),
+        fixed: args.fixed,
+        status_line: !args.quiet,
+    };
+    let stop = stop_flag();
+    let mut console = std::io::stderr();
+    finish(demo::demo(&exe, &request, &stop, &mut console))
+}
+
+/// Prints the summary (or the error) and returns the exit code.
+fn finish(result: Result<fuzz::FuzzReport, CommandError>) -> i32 {
+    match result {
+        Ok(report) => {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "{}", commands::summary::render(&report));
+            report.exit_code()
+        }
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &CommandError) -> i32 {
+    eprintln!("shrike: {err}");
+    err.exit_code()
 }

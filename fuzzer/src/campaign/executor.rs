@@ -3,7 +3,7 @@
 //! It counts executions; it writes no files and reports nothing.
 
 use libafl::executors::{Executor, ExitKind, HasObservers};
-use libafl::observers::{MapObserver, StdMapObserver};
+use libafl::observers::{ExplicitTracking, MapObserver, StdMapObserver};
 use libafl::state::HasExecutions;
 use libafl_bolts::tuples::RefIndexable;
 
@@ -13,8 +13,11 @@ use super::runner::SeqRunner;
 use crate::input::RequestSeq;
 use crate::transport::Transport;
 
+/// The novelty map, tracking which indices each corpus entry covers (for the minimizer scheduler).
+pub type NoveltyObserver = ExplicitTracking<StdMapObserver<'static, u8, false>, true, false>;
+
 /// The observers of a campaign: the novelty map, then the exchange carrier.
-pub type Observers = (StdMapObserver<'static, u8, false>, (ExchangeObserver, ()));
+pub type Observers = (NoveltyObserver, (ExchangeObserver, ()));
 
 pub struct HttpExecutor<T: Transport> {
     runner: SeqRunner<T>,
@@ -49,13 +52,11 @@ where
     ) -> Result<ExitKind, libafl::Error> {
         *state.executions_mut() += 1;
         let run = self.runner.run(input);
-        let map = &mut self.observers.0;
-        let mut previous = None;
+        let map = self.observers.0.as_mut();
         for facts in &run.facts {
-            for key in keys(facts, previous) {
+            for key in keys(facts) {
                 map.set(key, 1);
             }
-            previous = Some(facts);
         }
         self.observers.1.0.set(run);
         // Findings are judged by the objective feedback, not by the exit kind: a 500 or a crash of

@@ -14,9 +14,9 @@ use libafl::feedbacks::MaxMapFeedback;
 use libafl::fuzzer::{Evaluator, Fuzzer, StdFuzzer};
 use libafl::inputs::Input;
 use libafl::monitors::NopMonitor;
-use libafl::observers::StdMapObserver;
-use libafl::schedulers::StdWeightedScheduler;
+use libafl::observers::{CanTrack, StdMapObserver};
 use libafl::schedulers::powersched::PowerSchedule;
+use libafl::schedulers::{IndexesLenTimeMinimizerScheduler, StdWeightedScheduler};
 use libafl::stages::StdPowerMutationalStage;
 use libafl::state::{HasCorpus, HasExecutions, HasSolutions, StdState};
 use libafl_bolts::rands::StdRand;
@@ -89,11 +89,17 @@ pub fn run<T: Transport + 'static>(
     config: &CampaignConfig,
     known: &[(Signature, u64)],
     sink: &mut dyn FindingSink,
-    stop: &AtomicBool,
+    stop: &Arc<AtomicBool>,
 ) -> Result<CampaignOutcome, CampaignError> {
     let started = Instant::now();
+    let mut runner = runner;
+    runner.set_limits(
+        config.time.map(|t| started + t),
+        Some(Arc::clone(stop)),
+        config.execs,
+    );
     // Observers: the novelty map the executor fills, and the carrier of exchanges and findings.
-    let map_observer = StdMapObserver::owned("novelty", vec![0u8; MAP_SIZE]);
+    let map_observer = StdMapObserver::owned("novelty", vec![0u8; MAP_SIZE]).track_indices();
     let exchange_observer = ExchangeObserver::new();
     // Feedback: new novelty keys keep an input; the profile records its (deterministic) weight.
     let mut feedback = feedback_or!(
@@ -116,9 +122,12 @@ pub fn run<T: Transport + 'static>(
     }
     // Event manager: one core, no monitor (the status line below reports progress).
     let mut mgr = SimpleEventManager::new(NopMonitor::new());
-    // Scheduler: LibAFL's weighted scheduler with the "fast" power schedule over the novelty map.
-    let scheduler =
-        StdWeightedScheduler::with_schedule(&mut state, &map_observer, Some(PowerSchedule::fast()));
+    // Scheduler: LibAFL's weighted scheduler with the "fast" power schedule over the novelty map,
+    // favouring the smallest entry that covers each novelty key.
+    let scheduler = IndexesLenTimeMinimizerScheduler::new(
+        &map_observer,
+        StdWeightedScheduler::with_schedule(&mut state, &map_observer, Some(PowerSchedule::fast())),
+    );
     let mut fuzzer = StdFuzzer::new(scheduler, feedback, objective);
     // Executor: renders and sends each sequence through the runner.
     let mut executor = HttpExecutor::new(runner, tuple_list!(map_observer, exchange_observer));
@@ -157,6 +166,10 @@ pub fn run<T: Transport + 'static>(
         }
         if executor.runner().target_down() {
             break StopReason::TargetDown;
+        }
+        if executor.runner().halted() {
+            // A limit the checks above missed by a hair: the runner sends nothing any more.
+            break StopReason::TimeBudget;
         }
         fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
         drain(&mut state, sink, &mut new_findings)?;

@@ -2,8 +2,9 @@
 //!
 //! Each exchange contributes a few keys, hashed into a small byte map that LibAFL's map feedback
 //! watches: (operation, status, error signature), (operation, latency bucket), (operation, response
-//! shape) and (previous operation and status class, this operation and status class) — the last one
-//! rewards sequences that reach new states (a read after a delete, an update after a create).
+//! shape) and (producer operation and status class, this operation and status class) for a call
+//! that uses an earlier call's output — the last one rewards sequences that reach new states (a
+//! read after a delete, an update after a create) without rewarding every unrelated pair of calls.
 
 use crate::oracle::errsig::fnv1a;
 
@@ -20,13 +21,18 @@ pub struct ExchangeFacts {
     pub error_sig: u64,
     pub latency_us: u64,
     pub shape: u64,
+    /// The facts of the earlier exchange whose response this call's request referenced
+    /// (producer → consumer), as (operation, status).
+    pub producer: Option<(usize, u16)>,
 }
 
-/// The map indices one exchange sets, given the facts of the exchange before it in the sequence.
-pub fn keys(facts: &ExchangeFacts, previous: Option<&ExchangeFacts>) -> [usize; 4] {
+/// The map indices one exchange sets.
+pub fn keys(facts: &ExchangeFacts) -> [usize; 4] {
     let op = facts.op as u64;
     let status = u64::from(facts.status);
-    let prev = previous.map_or(u64::MAX, |p| (p.op as u64) << 8 | u64::from(p.status / 100));
+    let prev = facts
+        .producer
+        .map_or(u64::MAX, |(p, s)| (p as u64) << 8 | u64::from(s / 100));
     [
         slot(&[1, op, status, facts.error_sig]),
         slot(&[2, op, latency_bucket(facts.latency_us)]),
@@ -110,6 +116,7 @@ mod tests {
             error_sig: 7,
             latency_us: 300,
             shape: 1,
+            producer: None,
         }
     }
 
@@ -127,18 +134,22 @@ mod tests {
     #[test]
     fn latency_buckets_are_logarithmic() {
         assert_eq!(latency_bucket(999), 0);
-        assert_eq!(latency_bucket(1_000), 1);
-        assert_eq!(latency_bucket(3_000), 2);
-        assert_eq!(latency_bucket(1_000_000), 10);
+        assert_eq!(latency_bucket(15_999), 0);
+        assert_eq!(latency_bucket(16_000), 1);
+        assert_eq!(latency_bucket(40_000), 2);
+        assert_eq!(latency_bucket(1_000_000), 6);
     }
 
     #[test]
     fn keys_depend_on_status_and_context() {
-        let a = keys(&facts(0, 200), None);
-        let b = keys(&facts(0, 404), None);
+        let a = keys(&facts(0, 200));
+        let b = keys(&facts(0, 404));
         assert_ne!(a[0], b[0]);
         assert_eq!(a[1], b[1], "same latency bucket");
-        let after_delete = keys(&facts(0, 404), Some(&facts(3, 204)));
+        let after_delete = keys(&ExchangeFacts {
+            producer: Some((3, 204)),
+            ..facts(0, 404)
+        });
         assert_ne!(after_delete[3], b[3]);
         assert!(a.iter().all(|&k| k < MAP_SIZE));
     }

@@ -14,11 +14,12 @@ use libafl::HasMetadata;
 use libafl::corpus::Testcase;
 use libafl::executors::ExitKind;
 use libafl::feedbacks::{Feedback, StateInitializer};
-use libafl::observers::{MapObserver, StdMapObserver};
+use libafl::observers::MapObserver;
 use libafl::schedulers::powersched::SchedulerMetadata;
 use libafl_bolts::Named;
 use libafl_bolts::tuples::{Handle, Handled, MatchName, MatchNameRef};
 
+use super::executor::NoveltyObserver;
 use crate::input::RequestSeq;
 
 /// Nominal cost of one call, standing in for measured execution time.
@@ -26,11 +27,11 @@ const COST_PER_CALL: Duration = Duration::from_millis(1);
 
 #[derive(Debug)]
 pub struct ProfileFeedback {
-    map: Handle<StdMapObserver<'static, u8, false>>,
+    map: Handle<NoveltyObserver>,
 }
 
 impl ProfileFeedback {
-    pub fn new(map: &StdMapObserver<'static, u8, false>) -> Self {
+    pub fn new(map: &NoveltyObserver) -> Self {
         ProfileFeedback { map: map.handle() }
     }
 }
@@ -59,7 +60,7 @@ where
         let map = observers
             .get(&self.map)
             .ok_or_else(|| libafl::Error::illegal_state("the novelty map observer is missing"))?;
-        let bitmap_size = map.count_bytes().max(1);
+        let bitmap_size = map.as_ref().count_bytes().max(1);
         let calls = testcase
             .input()
             .as_ref()
@@ -85,5 +86,13 @@ where
         _exit_kind: &ExitKind,
     ) -> Result<bool, libafl::Error> {
         Ok(false)
+    }
+}
+
+/// The size the minimizer scheduler weighs entries by: the number of value nodes of the sequence,
+/// so short sequences with small bodies are preferred among entries covering the same keys.
+impl libafl_bolts::HasLen for RequestSeq {
+    fn len(&self) -> usize {
+        self.size()
     }
 }

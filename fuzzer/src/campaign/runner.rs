@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use super::novelty::{ExchangeFacts, shape_hash};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
@@ -106,6 +107,11 @@ pub struct SeqRunner<T: Transport> {
     checks: Vec<Box<dyn ResponseCheck>>,
     /// True while the target is known to be down and nothing could restart it.
     down: bool,
+    /// Past this instant, or once `stop` is set, sequences are not sent any more, so a LibAFL
+    /// stage in progress finishes at once and budgets hold to the second.
+    deadline: Option<Instant>,
+    stop: Option<Arc<AtomicBool>>,
+    max_sequences: Option<u64>,
     pub stats: RunStats,
 }
 
@@ -137,6 +143,9 @@ impl<T: Transport> SeqRunner<T> {
             supervisor: None,
             checks: Vec::new(),
             down: false,
+            deadline: None,
+            stop: None,
+            max_sequences: None,
             stats,
         }
     }
@@ -155,6 +164,30 @@ impl<T: Transport> SeqRunner<T> {
         &self.model
     }
 
+    /// Stops sending at `deadline`, when `stop` is set, or after `max_sequences` sequences.
+    pub fn set_limits(
+        &mut self,
+        deadline: Option<Instant>,
+        stop: Option<Arc<AtomicBool>>,
+        max_sequences: Option<u64>,
+    ) {
+        self.deadline = deadline;
+        self.stop = stop;
+        self.max_sequences = max_sequences;
+    }
+
+    /// True once a limit set by [`SeqRunner::set_limits`] is reached.
+    pub fn halted(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+            || self
+                .stop
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Relaxed))
+            || self
+                .max_sequences
+                .is_some_and(|m| self.stats.sequences >= m)
+    }
+
     /// True when the target died and could not be restarted: the campaign should stop.
     pub fn target_down(&self) -> bool {
         self.down
@@ -167,6 +200,9 @@ impl<T: Transport> SeqRunner<T> {
     /// Runs every call of `seq` in order; stops early when the target fails.
     pub fn run(&mut self, seq: &RequestSeq) -> SeqRun {
         let mut run = SeqRun::default();
+        if self.halted() {
+            return run;
+        }
         let mut earlier: Vec<Option<HttpResponse>> = Vec::with_capacity(seq.calls.len());
         self.stats.sequences += 1;
         for (index, call) in seq.calls.iter().enumerate() {
@@ -237,6 +273,7 @@ impl<T: Transport> SeqRunner<T> {
                     ),
                     latency_us: u64::try_from(response.latency.as_micros()).unwrap_or(u64::MAX),
                     shape: shape_hash(&response.body),
+                    producer: None,
                 });
             }
             Err(error) => {
@@ -247,6 +284,7 @@ impl<T: Transport> SeqRunner<T> {
                     error_sig: *error as u64,
                     latency_us: 0,
                     shape: 0,
+                    producer: None,
                 });
             }
         }

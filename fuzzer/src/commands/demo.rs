@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -35,24 +36,47 @@ pub struct DemoRequest {
 }
 
 /// Starts the demo server as a child of `exe` and fuzzes it.
-pub fn demo(exe: &Path, request: &DemoRequest, stop: &AtomicBool, console: &mut dyn Write) -> Result<FuzzReport, CommandError> {
-    std::fs::create_dir_all(&request.out).map_err(CommandError::io(format!("cannot create {}", request.out.display())))?;
+pub fn demo(
+    exe: &Path,
+    request: &DemoRequest,
+    stop: &Arc<AtomicBool>,
+    console: &mut dyn Write,
+) -> Result<FuzzReport, CommandError> {
+    std::fs::create_dir_all(&request.out).map_err(CommandError::io(format!(
+        "cannot create {}",
+        request.out.display()
+    )))?;
     let spec = request.out.join("demo-api.yaml");
     let auth = request.out.join("demo-auth.toml");
-    std::fs::write(&spec, shrike_demo_api::spec::YAML).map_err(CommandError::io("cannot write the demo spec"))?;
-    std::fs::write(&auth, DEMO_AUTH).map_err(CommandError::io("cannot write the demo auth file"))?;
+    std::fs::write(&spec, shrike_demo_api::spec::YAML)
+        .map_err(CommandError::io("cannot write the demo spec"))?;
+    std::fs::write(&auth, DEMO_AUTH)
+        .map_err(CommandError::io("cannot write the demo auth file"))?;
 
     let port = free_port()?;
     let addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut args = vec![SERVER_SUBCOMMAND.to_string(), "--port".into(), port.to_string()];
+    let mut args = vec![
+        SERVER_SUBCOMMAND.to_string(),
+        "--port".into(),
+        port.to_string(),
+    ];
     if request.fixed {
         args.push("--fixed".into());
     }
-    let server = ChildTarget::start(&exe.display().to_string(), &args, addr, Duration::from_secs(10))?;
+    let server = ChildTarget::start(
+        &exe.display().to_string(),
+        &args,
+        addr,
+        Duration::from_secs(10),
+    )?;
     let _ = writeln!(
         console,
         "shrike: demo API{} started on http://{addr} (child process; restarted if it dies)",
-        if request.fixed { " (--fixed: no planted bugs)" } else { "" }
+        if request.fixed {
+            " (--fixed: no planted bugs)"
+        } else {
+            ""
+        }
     );
     let settings = Settings::merge(
         None,
@@ -68,7 +92,12 @@ pub fn demo(exe: &Path, request: &DemoRequest, stop: &AtomicBool, console: &mut 
         },
     )?;
     fuzz(
-        FuzzRequest { settings, supervisor: Some(Box::new(server)), status_line: request.status_line, print_findings: true },
+        FuzzRequest {
+            settings,
+            supervisor: Some(Box::new(server)),
+            status_line: request.status_line,
+            print_findings: true,
+        },
         stop,
         console,
     )

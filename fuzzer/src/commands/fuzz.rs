@@ -1,7 +1,7 @@
 //! `shrike fuzz`: load the spec, check the target, log in, run the campaign, write cases and
 //! reports, and say what was found.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -43,7 +43,11 @@ pub struct FuzzReport {
 impl FuzzReport {
     /// 1 when any finding is on record for this output folder, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.outcome.hits.is_empty() { exit::NO_FINDINGS } else { exit::FINDINGS }
+        if self.outcome.hits.is_empty() {
+            exit::NO_FINDINGS
+        } else {
+            exit::FINDINGS
+        }
     }
 }
 
@@ -60,14 +64,28 @@ impl FindingSink for ReportingSink<'_> {
         if self.print {
             let f = &finding.finding;
             let status = f.status.map_or_else(|| "-".to_string(), |s| s.to_string());
-            writeln!(self.console, "\r\x1b[2Knew finding: {} {} [{status}] {}", f.kind, f.operation, f.detail)?;
+            // On a terminal, first clear the status line being redrawn.
+            let clear = if std::io::stderr().is_terminal() {
+                "\r\x1b[2K"
+            } else {
+                ""
+            };
+            writeln!(
+                self.console,
+                "{clear}new finding: {} {} [{status}] {}",
+                f.kind, f.operation, f.detail
+            )?;
         }
         Ok(())
     }
 }
 
 /// Runs a whole `fuzz` command.
-pub fn fuzz(request: FuzzRequest, stop: &AtomicBool, console: &mut dyn Write) -> Result<FuzzReport, CommandError> {
+pub fn fuzz(
+    request: FuzzRequest,
+    stop: &Arc<AtomicBool>,
+    console: &mut dyn Write,
+) -> Result<FuzzReport, CommandError> {
     let settings = &request.settings;
     let model = setup::load_model(&settings.spec, &settings.filter)?;
     let target = setup::target(settings.target.as_deref(), &model)?;
@@ -79,21 +97,38 @@ pub fn fuzz(request: FuzzRequest, stop: &AtomicBool, console: &mut dyn Write) ->
         settings.spec.display(),
         model.operations.len(),
         crate::config::format_duration(settings.time),
-        settings.execs.map(|n| format!(" or {n} executions")).unwrap_or_default(),
+        settings
+            .execs
+            .map(|n| format!(" or {n} executions"))
+            .unwrap_or_default(),
     );
     let mut transport = setup::transport(&target, settings)?;
-    let (identities, auth_file) = setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)?;
+    let (identities, auth_file) =
+        setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)?;
     let ctx = setup::seq_context(&model, settings.dict.as_deref())?;
-    let runner_config = RunnerConfig { oracle: settings.oracle_config(), extra_headers: settings.headers.clone() };
-    let mut runner = SeqRunner::new(Arc::clone(&model), target.clone(), transport, identities, runner_config)
-        .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
+    let runner_config = RunnerConfig {
+        oracle: settings.oracle_config(),
+        extra_headers: settings.headers.clone(),
+    };
+    let mut runner = SeqRunner::new(
+        Arc::clone(&model),
+        target.clone(),
+        transport,
+        identities,
+        runner_config,
+    )
+    .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
     if let Some(supervisor) = request.supervisor {
         runner = runner.with_supervisor(supervisor);
     }
 
     let out = settings.out.clone();
-    std::fs::create_dir_all(&out).map_err(CommandError::io(format!("cannot create {}", out.display())))?;
-    let spec_ref = SpecRef { path: settings.spec.display().to_string(), sha256: setup::file_sha256(&settings.spec) };
+    std::fs::create_dir_all(&out)
+        .map_err(CommandError::io(format!("cannot create {}", out.display())))?;
+    let spec_ref = SpecRef {
+        path: settings.spec.display().to_string(),
+        sha256: setup::file_sha256(&settings.spec),
+    };
     write_meta(&out, &spec_ref, &target.to_string(), seed, settings, None)?;
     let store = CaseStore::open(
         &out,
@@ -102,10 +137,14 @@ pub fn fuzz(request: FuzzRequest, stop: &AtomicBool, console: &mut dyn Write) ->
             seed,
             spec: spec_ref.clone(),
             target: target.to_string(),
-            auth: settings.auth.as_ref().zip(auth_file.as_ref()).map(|(path, file)| AuthRef {
-                path: path.display().to_string(),
-                identities: file.identities.iter().map(|i| i.name.clone()).collect(),
-            }),
+            auth: settings
+                .auth
+                .as_ref()
+                .zip(auth_file.as_ref())
+                .map(|(path, file)| AuthRef {
+                    path: path.display().to_string(),
+                    identities: file.identities.iter().map(|i| i.name.clone()).collect(),
+                }),
             secret_headers: secret_headers(auth_file.as_ref()),
         },
     )
@@ -118,17 +157,36 @@ pub fn fuzz(request: FuzzRequest, stop: &AtomicBool, console: &mut dyn Write) ->
         corpus_dir: out.join("corpus"),
         status_line: request.status_line,
     };
-    let mut sink = ReportingSink { store, console, print: request.print_findings };
+    let mut sink = ReportingSink {
+        store,
+        console,
+        print: request.print_findings,
+    };
     let outcome = fuzz::run(ctx, runner, &config, &known, &mut sink, stop)?;
-    sink.store.update_hits(&outcome.hits).map_err(CommandError::io("cannot update the cases"))?;
-    write_meta(&out, &spec_ref, &target.to_string(), seed, settings, Some(&outcome))?;
+    sink.store
+        .update_hits(&outcome.hits)
+        .map_err(CommandError::io("cannot update the cases"))?;
+    write_meta(
+        &out,
+        &spec_ref,
+        &target.to_string(),
+        seed,
+        settings,
+        Some(&outcome),
+    )?;
     if outcome.stop == StopReason::TargetDown {
         let _ = writeln!(
             sink.console,
             "shrike: the target stopped answering and nothing could restart it (give --target-cmd to let Shrike restart it); stopping"
         );
     }
-    Ok(FuzzReport { seed, target: target.to_string(), outcome, model, out })
+    Ok(FuzzReport {
+        seed,
+        target: target.to_string(),
+        outcome,
+        model,
+        out,
+    })
 }
 
 /// Header names the case store must redact: those the auth file sets.
@@ -137,7 +195,12 @@ fn secret_headers(auth: Option<&crate::auth::AuthFile>) -> Vec<String> {
     let mut names: Vec<String> = file
         .identities
         .iter()
-        .flat_map(|i| i.headers.keys().cloned().chain(i.login.iter().map(|l| l.header.clone())))
+        .flat_map(|i| {
+            i.headers
+                .keys()
+                .cloned()
+                .chain(i.login.iter().map(|l| l.header.clone()))
+        })
         .collect();
     names.sort();
     names.dedup();

@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod fuzz;
 pub mod setup;
+pub mod summary;
 
 use thiserror::Error;
 
@@ -33,7 +34,10 @@ pub enum CommandError {
     #[error("could not start the target: {0}")]
     Supervise(#[from] crate::supervise::SuperviseError),
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
 }
 
 impl CommandError {
@@ -48,7 +52,9 @@ impl CommandError {
             | CommandError::Auth(_)
             | CommandError::Case(_) => exit::USAGE,
             CommandError::Unreachable { .. } => exit::UNREACHABLE,
-            CommandError::Campaign(_) | CommandError::Supervise(_) | CommandError::Io { .. } => exit::INTERNAL,
+            CommandError::Campaign(_) | CommandError::Supervise(_) | CommandError::Io { .. } => {
+                exit::INTERNAL
+            }
         }
     }
 

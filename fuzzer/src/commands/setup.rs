@@ -15,7 +15,9 @@ use crate::generate::{Dictionary, Generator};
 use crate::input::{Credentials, Identities};
 use crate::mutate::SeqContext;
 use crate::spec::{self, Model};
-use crate::transport::{TcpTransport, Target, ThrottleConfig, Throttled, Transport, TransportConfig};
+use crate::transport::{
+    Target, TcpTransport, ThrottleConfig, Throttled, Transport, TransportConfig,
+};
 
 /// The transport every command uses: HTTP/1.1 keep-alive with rate limiting and 429/503 backoff.
 pub type LiveTransport = Throttled<TcpTransport>;
@@ -31,7 +33,12 @@ pub fn load_model(spec_path: &Path, filter: &OperationFilter) -> Result<Arc<Mode
         return Err(CommandError::NoOperations);
     }
     let ops = std::mem::take(&mut model.operations);
-    model.operations = ops.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, op)| op).collect();
+    model.operations = ops
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, op)| op)
+        .collect();
     Ok(Arc::new(model))
 }
 
@@ -51,8 +58,14 @@ pub fn target(given: Option<&str>, model: &Model) -> Result<Target, CommandError
 
 /// Fails with [`CommandError::Unreachable`] when nothing accepts connections at the target.
 pub fn check_reachable(target: &Target) -> Result<(), CommandError> {
-    let unreachable = |reason: String| CommandError::Unreachable { target: target.to_string(), reason };
-    let addrs = target.socket_addr().to_socket_addrs().map_err(|e| unreachable(e.to_string()))?;
+    let unreachable = |reason: String| CommandError::Unreachable {
+        target: target.to_string(),
+        reason,
+    };
+    let addrs = target
+        .socket_addr()
+        .to_socket_addrs()
+        .map_err(|e| unreachable(e.to_string()))?;
     let mut last = "no address".to_string();
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, Duration::from_secs(3)) {
@@ -70,9 +83,15 @@ pub fn transport(target: &Target, settings: &Settings) -> Result<LiveTransport, 
             "target {target} uses https, which this build of Shrike does not speak yet; fuzz the service over plain http (e.g. behind its TLS terminator)"
         )));
     }
-    let config = TransportConfig { timeout: settings.timeout, ..TransportConfig::default() };
+    let config = TransportConfig {
+        timeout: settings.timeout,
+        ..TransportConfig::default()
+    };
     let tcp = TcpTransport::new(target.clone(), config);
-    Ok(Throttled::new(tcp, ThrottleConfig::with_rate_limit(settings.rate_limit)))
+    Ok(Throttled::new(
+        tcp,
+        ThrottleConfig::with_rate_limit(settings.rate_limit),
+    ))
 }
 
 /// The identities of a run: from the auth file (logging in), or one anonymous default identity.
@@ -93,19 +112,28 @@ pub fn identities<T: Transport>(
 }
 
 /// The generation and mutation context (with the user's dictionary, if any).
-pub fn seq_context(model: &Arc<Model>, dict: Option<&Path>) -> Result<Arc<SeqContext>, CommandError> {
+pub fn seq_context(
+    model: &Arc<Model>,
+    dict: Option<&Path>,
+) -> Result<Arc<SeqContext>, CommandError> {
     let mut generator = Generator::new(model.defs.clone());
     if let Some(path) = dict {
         let extra = Dictionary::from_file(path).map_err(|e| CommandError::Usage(e.to_string()))?;
         generator = generator.with_dictionary(extra);
     }
-    Ok(Arc::new(SeqContext::with_generator(Arc::clone(model), generator)))
+    Ok(Arc::new(SeqContext::with_generator(
+        Arc::clone(model),
+        generator,
+    )))
 }
 
 /// The sha256 of a file, hex-encoded (empty when unreadable).
 pub fn file_sha256(path: &Path) -> String {
     match std::fs::read(path) {
-        Ok(bytes) => Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        Ok(bytes) => Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
         Err(_) => String::new(),
     }
 }
@@ -117,5 +145,11 @@ pub fn fresh_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    crate::oracle::errsig::fnv1a(&[nanos.to_le_bytes(), u64::from(std::process::id()).to_le_bytes()].concat())
+    crate::oracle::errsig::fnv1a(
+        &[
+            nanos.to_le_bytes(),
+            u64::from(std::process::id()).to_le_bytes(),
+        ]
+        .concat(),
+    )
 }

@@ -74,9 +74,13 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The 64-bit signature of a body given the request that produced it.
+/// The 64-bit signature of a body given the request that produced it. A body that belongs to a
+/// known error family (a leaked SQL error, a stack trace) is signed by its family alone.
 pub fn error_signature(body: &[u8], request: &[u8]) -> u64 {
-    fnv1a(normalise(body, request).as_bytes())
+    match super::families::classify(body) {
+        Some(family) => fnv1a(family.slug().as_bytes()),
+        None => fnv1a(normalise(body, request).as_bytes()),
+    }
 }
 
 /// FNV-1a, 64 bit.

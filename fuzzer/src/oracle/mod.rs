@@ -2,6 +2,7 @@
 //! findings. They know nothing of LibAFL; the campaign turns their findings into objectives.
 
 pub mod errsig;
+pub mod families;
 mod finding;
 mod schema_check;
 

@@ -50,16 +50,21 @@ fn stop_releases_the_port() {
 fn demo_auth_file_lists_the_seeded_accounts() {
     let text = include_str!("../../../schemas/demo-auth.toml");
     let auth: toml::Table = toml::from_str(text).expect("demo-auth.toml parses");
-    assert_eq!(auth["login"]["path"].as_str(), Some("/auth/login"));
-    let users = auth["users"].as_array().expect("users");
-    assert_eq!(users.len(), shrike_demo_api::SEED_USERS.len());
+    let identities = auth["identity"].as_array().expect("identities");
+    assert_eq!(identities.len(), shrike_demo_api::SEED_USERS.len());
     let api = Api::start(true);
-    for (user, listed) in shrike_demo_api::SEED_USERS.iter().zip(users) {
-        assert_eq!(listed["username"].as_str(), Some(user.username));
-        assert_eq!(listed["password"].as_str(), Some(user.password));
+    for user in shrike_demo_api::SEED_USERS.iter() {
+        let listed = identities
+            .iter()
+            .find(|i| i["name"].as_str() == Some(user.username))
+            .expect("every seeded user has an identity");
+        let body = &listed["login"]["body"];
+        assert_eq!(listed["login"]["operation"].as_str(), Some("login"));
+        assert_eq!(body["username"].as_str(), Some(user.username));
+        assert_eq!(body["password"].as_str(), Some(user.password));
         assert_eq!(listed["role"].as_str(), Some(user.role));
         let token = api.login(user.username, user.password);
         let me = api.get("/users/me", Some(&token));
-        assert_eq!(me.json["id"].as_i64(), listed["user_id"].as_integer());
+        assert_eq!(me.json["username"].as_str(), Some(user.username));
     }
 }
