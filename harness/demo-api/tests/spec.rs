@@ -87,10 +87,13 @@ fn operations_have_unique_ids_tags_and_documented_responses() {
                 assert!(schema.is_object(), "{name} {code}: no JSON schema");
             }
         }
-        let security = operation
-            .value
-            .get("security")
-            .unwrap_or(&document["security"]);
+        let security = operation.value.get("security").expect("explicit security");
+        let secured = !security.as_array().expect("security").is_empty();
+        assert_eq!(
+            secured,
+            responses.contains_key("401"),
+            "{name}: 401 iff secured"
+        );
         for requirement in security.as_array().expect("security") {
             for scheme in requirement.as_object().expect("requirement").keys() {
                 assert!(
