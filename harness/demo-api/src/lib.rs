@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 mod auth;
 mod cors;
@@ -141,10 +141,25 @@ pub fn spawn_background(options: Options) -> std::io::Result<RunningServer> {
             let runtime = runtime()?;
             let result = runtime.block_on(async move {
                 let listener = TcpListener::from_std(listener)?;
-                serve_state(listener, state, async move {
+                let (stopping, stopped) = watch::channel(false);
+                let mut graceful = stopped.clone();
+                let serving = serve_state(listener, state, async move {
+                    let _ = graceful.wait_for(|&stop| stop).await;
+                });
+                // Connections still busy SHUTDOWN_GRACE after the stop signal are abandoned.
+                let deadline = async move {
+                    let mut stopped = stopped;
+                    let _ = stopped.wait_for(|&stop| stop).await;
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                };
+                tokio::spawn(async move {
                     let _ = signal.await;
-                })
-                .await
+                    let _ = stopping.send(true);
+                });
+                tokio::select! {
+                    result = serving => result,
+                    () = deadline => Ok(()),
+                }
             });
             runtime.shutdown_timeout(SHUTDOWN_GRACE);
             result

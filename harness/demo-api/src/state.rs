@@ -36,6 +36,8 @@ pub struct Inner {
     pub limiter: Mutex<LoginLimiter>,
     /// Number of tokens issued so far (part of each token's derivation).
     pub issued_tokens: AtomicU64,
+    /// Attachment content bytes stored so far (deleted ones included), for the storage cap.
+    pub stored_bytes: AtomicU64,
     db: Mutex<Connection>,
 }
 
@@ -58,6 +60,7 @@ impl AppState {
             spec_json: Bytes::from(spec::json_bytes()?),
             limiter: Mutex::new(LoginLimiter::default()),
             issued_tokens: AtomicU64::new(0),
+            stored_bytes: AtomicU64::new(0),
             db: Mutex::new(connection),
         })))
     }

@@ -77,10 +77,11 @@ fn bug14_search_is_superlinear_in_query_length() {
         if api.fixed {
             assert!(long.as_millis() < 300, "fixed search took {long:?}");
         } else {
-            assert!(long.as_millis() > 500, "slow path took only {long:?}");
+            // About 2 s on the reference VM; generous margins for faster or busier machines.
+            assert!(long.as_millis() > 300, "slow path took only {long:?}");
             assert!(long > short * 20, "{short:?} vs {long:?}");
             assert!(
-                long.as_secs() < 6,
+                long.as_secs() < 10,
                 "the step budget must bound it: {long:?}"
             );
         }

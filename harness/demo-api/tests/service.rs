@@ -68,3 +68,17 @@ fn demo_auth_file_lists_the_seeded_accounts() {
         assert_eq!(me.json["username"].as_str(), Some(user.username));
     }
 }
+
+#[test]
+fn stop_is_bounded_even_with_a_stalled_client() {
+    use std::io::Write;
+    let server = shrike_demo_api::spawn_background(Default::default()).expect("start");
+    let mut stalled = std::net::TcpStream::connect(server.addr()).expect("connect");
+    stalled
+        .write_all(b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .expect("partial request");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    server.stop().expect("stop");
+    assert!(started.elapsed().as_secs() < 8, "{:?}", started.elapsed());
+}

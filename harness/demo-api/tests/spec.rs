@@ -87,10 +87,12 @@ fn operations_have_unique_ids_tags_and_documented_responses() {
                 assert!(schema.is_object(), "{name} {code}: no JSON schema");
             }
         }
-        let security = operation
-            .value
-            .get("security")
-            .unwrap_or(&document["security"]);
+        let security = operation.value.get("security").expect("explicit security");
+        let secured = !security.as_array().expect("security").is_empty();
+        assert!(
+            !secured || responses.contains_key("401"),
+            "{name}: secured without 401"
+        );
         for requirement in security.as_array().expect("security") {
             for scheme in requirement.as_object().expect("requirement").keys() {
                 assert!(

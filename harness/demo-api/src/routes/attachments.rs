@@ -2,6 +2,8 @@
 //! metadata's nesting with a recursive scanner (BUG-15 crash); deletion is a soft delete that
 //! reads forget to honour (BUG-05 use after delete).
 
+use std::sync::atomic::Ordering;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -19,6 +21,8 @@ use crate::state::AppState;
 
 /// Nesting allowed in fixed mode (the fix for BUG-15).
 const MAX_DEPTH: usize = 32;
+/// Attachment content one server instance stores at most (keeps long fuzzing runs bounded).
+pub const STORAGE_CAP: u64 = 64 * 1024 * 1024;
 const CONTENT_TYPES: [&str; 3] = ["text/plain", "application/json", "image/png"];
 const COLUMNS: &str = "id, owner_id, filename, content_type, content, metadata, deleted";
 
@@ -126,6 +130,7 @@ pub async fn create(
         Some(object @ Value::Object(_)) => object,
         Some(_) => return Err(bad_field("metadata must be an object".into())),
     };
+    reserve_storage(&state, upload.content.len())?;
     let metadata = serde_json::to_string(&metadata)
         .map_err(|error| ApiError::internal(format!("cannot store metadata: {error}")))?;
     let attachment = state.with_db(|db| {
@@ -146,6 +151,20 @@ pub async fn create(
         format!("/attachments/{}", attachment.id),
         attachment.to_json(),
     ))
+}
+
+/// Counts `bytes` against [`STORAGE_CAP`], or answers 409 when the store is full.
+fn reserve_storage(state: &AppState, bytes: usize) -> ApiResult<()> {
+    let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+    state
+        .stored_bytes
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |stored| {
+            stored
+                .checked_add(bytes)
+                .filter(|&total| total <= STORAGE_CAP)
+        })
+        .map(drop)
+        .map_err(|_| ApiError::conflict("storage_full", "the attachment store is full"))
 }
 
 /// `GET /attachments`: the caller's attachments (an admin sees all).
@@ -201,6 +220,17 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_cap_is_enforced() {
+        let state = AppState::new(&crate::Options::default()).expect("state");
+        let almost = usize::try_from(STORAGE_CAP).expect("fits") - 10;
+        assert!(reserve_storage(&state, almost).is_ok());
+        assert!(reserve_storage(&state, 10).is_ok());
+        let full = reserve_storage(&state, 1).expect_err("full");
+        assert_eq!(full.status, StatusCode::CONFLICT);
+        assert_eq!(full.code, "storage_full");
+    }
 
     #[test]
     fn filenames() {
