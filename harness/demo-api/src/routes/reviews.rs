@@ -1,4 +1,4 @@
-//! Product reviews: listing (BUG-07 undocumented 501), writing, and editing (BUG-04: a review
+//! Product reviews: listing (BUG-07 undocumented 202), writing, and editing (BUG-04: a review
 //! created through the API cannot be edited, a stateful 500).
 
 use axum::Json;
@@ -84,11 +84,12 @@ pub async fn list(
         "rating" => "rating DESC, id",
         "helpful" => {
             if !state.fixed {
-                // BUG-07: a documented sort order answers 501, which the spec does not list.
+                // BUG-07: a documented sort order answers 202 Accepted (the ranking is "still
+                // being computed"), a success status the spec does not list for this operation.
                 return Err(ApiError::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    "not_implemented",
-                    "sorting by helpfulness is not implemented yet",
+                    StatusCode::ACCEPTED,
+                    "ranking_pending",
+                    "helpfulness ranking is being computed; try again later",
                 ));
             }
             "helpful DESC, id"
