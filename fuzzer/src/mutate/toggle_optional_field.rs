@@ -26,6 +26,15 @@ enum Action<'a> {
 
 impl ToggleOptionalFieldMutator {
     pub fn apply<R: Rng + ?Sized>(&self, seq: &mut RequestSeq, rng: &mut R) -> bool {
+        let actions = self.actions(seq);
+        let Some(action) = actions.choose(rng) else {
+            return false;
+        };
+        self.perform(seq, action, rng)
+    }
+
+    /// Every possible addition or removal, in a fixed order.
+    fn actions(&self, seq: &RequestSeq) -> Vec<Action<'_>> {
         let ctx = &*self.ctx;
         let mut actions = Vec::new();
         for (site, schema) in collect(ctx, seq, &|n, _| matches!(n, Node::Object(_))) {
@@ -62,9 +71,16 @@ impl ToggleOptionalFieldMutator {
                 });
             }
         }
-        let Some(action) = actions.choose(rng) else {
-            return false;
-        };
+        actions
+    }
+
+    fn perform<R: Rng + ?Sized>(
+        &self,
+        seq: &mut RequestSeq,
+        action: &Action<'_>,
+        rng: &mut R,
+    ) -> bool {
+        let ctx = &*self.ctx;
         match action {
             Action::AddMember(site, name, sub) => {
                 let value = ctx.value(sub, Mode::Valid, rng);
