@@ -82,14 +82,16 @@ pub fn integer<R: Rng + ?Sized>(
 ) -> Value {
     let mut c: Vec<i128> = vec![0, -1, 1];
     for b in [lo, hi].into_iter().flatten() {
-        c.extend([b, b - 1, b + 1]);
+        c.extend([b, b.saturating_sub(1), b.saturating_add(1)]);
     }
     if let Some(m) = step {
         if let Some(l) = lo {
-            c.extend([ceil_div(l, m) * m, ceil_div(l, m) * m + 1]);
+            let k = ceil_div(l, m).saturating_mul(m);
+            c.extend([k, k.saturating_add(1)]);
         }
         if let Some(h) = hi {
-            c.extend([floor_div(h, m) * m, floor_div(h, m) * m - 1]);
+            let k = floor_div(h, m).saturating_mul(m);
+            c.extend([k, k.saturating_sub(1)]);
         }
     }
     match obj.get("format").and_then(Value::as_str) {

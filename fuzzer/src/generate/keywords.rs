@@ -226,10 +226,13 @@ pub fn integer_bounds(schema: &Map<String, Value>) -> (Option<i128>, Option<i128
     (lo, hi)
 }
 
-/// Converts a float that holds an integer to `i128`, saturating.
+/// Bounds beyond this magnitude (about 2^70, far past `u64`) are clamped to it, so arithmetic
+/// on bounds never overflows.
+const BOUND_LIMIT: f64 = 1e21;
+
+/// Converts a float that holds an integer to `i128`, clamped to ±[`BOUND_LIMIT`].
 pub fn to_i128(f: f64) -> i128 {
-    // `as` saturates at the type's bounds, which is what a bound wants.
-    f as i128
+    f.clamp(-BOUND_LIMIT, BOUND_LIMIT) as i128
 }
 
 /// An integer as a JSON number (`u64` above `i64::MAX`, a float beyond `u64`).

@@ -29,6 +29,9 @@ mod quick;
 mod regex_gen;
 mod valid;
 
+#[cfg(test)]
+mod props;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

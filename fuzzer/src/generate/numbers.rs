@@ -21,6 +21,14 @@ pub struct Bound {
     pub exclusive: bool,
 }
 
+/// Whether the integer bounds of `obj` leave any integer a JSON number can hold exactly.
+pub fn has_integers(obj: &Map<String, Value>) -> bool {
+    let (lo, hi) = integer_bounds(obj);
+    let lo = lo.unwrap_or(i128::from(i64::MIN));
+    let hi = hi.unwrap_or(i128::from(u64::MAX));
+    lo <= hi && lo <= i128::from(u64::MAX) && hi >= i128::from(i64::MIN)
+}
+
 /// An integer for an `integer` schema.
 pub fn integer<R: Rng + ?Sized>(
     obj: &Map<String, Value>,
@@ -67,7 +75,14 @@ fn window<R: Rng + ?Sized>(lo: Option<i128>, hi: Option<i128>, rng: &mut R) -> (
         ),
         (None, Some(h)) => {
             let a = h.saturating_sub(WINDOW);
-            (if h >= 0 { a.max(0) } else { a }, h)
+            (
+                if h >= 0 && rng.random_bool(0.5) {
+                    a.max(0)
+                } else {
+                    a
+                },
+                h,
+            )
         }
         (Some(l), Some(h)) => {
             if rng.random_bool(0.8) {

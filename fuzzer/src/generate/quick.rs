@@ -43,6 +43,9 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
+    if out_of_bounds(o, value) {
+        return true;
+    }
     let Value::Object(m) = value else {
         return false;
     };
@@ -65,6 +68,28 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     o.get("additionalProperties") == Some(&Value::Bool(false))
         && !o.contains_key("patternProperties")
         && m.keys().any(|k| props.is_none_or(|p| !p.contains_key(k)))
+}
+
+/// Numeric bounds and string lengths.
+fn out_of_bounds(o: &serde_json::Map<String, Value>, value: &Value) -> bool {
+    use super::keywords::{char_len, count, number};
+    match value {
+        Value::Number(n) => {
+            let Some(v) = n.as_f64() else {
+                return false;
+            };
+            number(o, "minimum").is_some_and(|m| v < m)
+                || number(o, "maximum").is_some_and(|m| v > m)
+                || number(o, "exclusiveMinimum").is_some_and(|m| v <= m)
+                || number(o, "exclusiveMaximum").is_some_and(|m| v >= m)
+        }
+        Value::String(s) => {
+            let len = char_len(s);
+            count(o, "minLength").is_some_and(|m| len < m)
+                || count(o, "maxLength").is_some_and(|m| len > m)
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::merge;
 use super::numbers;
 
 /// Attempts at a `oneOf` value that matches only its own branch.
-const ONE_OF_ATTEMPTS: usize = 4;
+const ONE_OF_ATTEMPTS: usize = 8;
 /// Attempts at a fresh element for `uniqueItems` arrays.
 const UNIQUE_ATTEMPTS: usize = 6;
 /// Upper bound on generated array lengths and object sizes, whatever the schema asks.
@@ -58,11 +58,32 @@ impl<'g> Walker<'g> {
         if obj.contains_key("$ref") || obj.contains_key("allOf") {
             let (merged, mbase) = merge::flatten(self.g, schema, base);
             return match &merged {
-                Value::Object(m) => self.object_schema(m, mbase, depth + 1, rng),
+                Value::Object(m) => self.avoiding_not(m, mbase, depth + 1, rng),
                 _ => Value::Null,
             };
         }
-        self.object_schema(obj, base, depth, rng)
+        self.avoiding_not(obj, base, depth, rng)
+    }
+
+    /// Generates for `obj`, retrying a few times while the value might satisfy its `not`.
+    fn avoiding_not<R: Rng + ?Sized>(
+        &self,
+        obj: &Map<String, Value>,
+        base: &Value,
+        depth: usize,
+        rng: &mut R,
+    ) -> Value {
+        let mut v = self.object_schema(obj, base, depth, rng);
+        let Some(not) = obj.get("not") else {
+            return v;
+        };
+        for _ in 0..ONE_OF_ATTEMPTS {
+            if super::quick::rejects(self.g, &v, not, base) {
+                break;
+            }
+            v = self.object_schema(obj, base, depth, rng);
+        }
+        v
     }
 
     fn object_schema<R: Rng + ?Sized>(
@@ -101,7 +122,14 @@ impl<'g> Walker<'g> {
         match pick_type(types, rng) {
             t if t == TypeSet::NULL => Value::Null,
             t if t == TypeSet::BOOLEAN => Value::Bool(rng.random()),
-            t if t == TypeSet::INTEGER => numbers::integer(obj, self.edges, self.g, rng),
+            t if t == TypeSet::INTEGER
+                && (self.edges
+                    || numbers::has_integers(obj)
+                    || !types.contains(TypeSet::FRACTION)) =>
+            {
+                numbers::integer(obj, self.edges, self.g, rng)
+            }
+            t if t == TypeSet::INTEGER => numbers::number(obj, self.edges, self.g, rng),
             t if t == TypeSet::FRACTION => numbers::number(obj, self.edges, self.g, rng),
             t if t == TypeSet::STRING => Value::String(self.string(obj, rng)),
             t if t == TypeSet::ARRAY => self.array(obj, base, depth, rng),
