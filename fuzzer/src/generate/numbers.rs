@@ -2,6 +2,7 @@
 //! `int32`/`int64`/`float`/`double` formats. Multiples are built in decimal so that the value
 //! divided by `multipleOf` is exactly an integer, as the `jsonschema` crate checks it.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -154,7 +155,7 @@ pub fn float_bounds(obj: &Map<String, Value>) -> (Option<Bound>, Option<Bound>) 
             exclusive: true,
         });
     }
-    if obj.get("format").and_then(Value::as_str) == Some("float") {
+    if get(obj, "format").and_then(Value::as_str) == Some("float") {
         let f = f64::from(f32::MAX);
         lo = lo.or(Some(Bound {
             at: -f,

@@ -2,6 +2,7 @@
 //! `oneOf` values unambiguous (discriminator `const`s, `required`, `type`) without building a full
 //! validator on the generation path. `false` means "might match".
 
+use super::keywords::get;
 use serde_json::Value;
 
 use super::Generator;
@@ -25,10 +26,10 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
         Value::Bool(accepts) => return !accepts,
         _ => return false,
     };
-    if o.get("const").is_some_and(|c| c != value) {
+    if get(o, "const").is_some_and(|c| c != value) {
         return true;
     }
-    if let Some(Value::Array(e)) = o.get("enum")
+    if let Some(Value::Array(e)) = get(o, "enum")
         && !e.contains(value)
     {
         return true;
@@ -38,7 +39,7 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    if let Some(Value::Array(all)) = o.get("allOf")
+    if let Some(Value::Array(all)) = get(o, "allOf")
         && all.iter().any(|m| rejects_at(g, value, m, b, nest + 1))
     {
         return true;
@@ -49,7 +50,7 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     let Value::Object(m) = value else {
         return false;
     };
-    if let Some(Value::Array(req)) = o.get("required")
+    if let Some(Value::Array(req)) = get(o, "required")
         && req
             .iter()
             .filter_map(Value::as_str)
@@ -57,7 +58,7 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    let props = o.get("properties").and_then(Value::as_object);
+    let props = get(o, "properties").and_then(Value::as_object);
     if let Some(props) = props
         && props
             .iter()
@@ -65,8 +66,8 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    o.get("additionalProperties") == Some(&Value::Bool(false))
-        && !o.contains_key("patternProperties")
+    get(o, "additionalProperties") == Some(&Value::Bool(false))
+        && get(o, "patternProperties").is_none()
         && m.keys().any(|k| props.is_none_or(|p| !p.contains_key(k)))
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use rand::Rng;
 use regex_syntax::ParserBuilder;
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::Value;
 
 /// Extra repetitions past the minimum, at first, for unbounded repetitions (`*`, `+`, `{n,}`)
@@ -25,6 +25,9 @@ const ATTEMPTS: usize = 10;
 pub struct Compiled {
     hir: Hir,
     check: Option<regex::Regex>,
+    /// Whether generated strings need checking: the walk ignores look-around assertions, so only
+    /// patterns whose only assertions are leading `^` / trailing `$` match by construction.
+    needs_check: bool,
 }
 
 /// Parsed patterns by their text. `None` marks a pattern that does not parse.
@@ -89,7 +92,19 @@ fn compile(pattern: &str) -> Option<Compiled> {
         None => ParserBuilder::new().build().parse(pattern).ok()?,
     };
     let check = regex::Regex::new(pattern).ok();
-    Some(Compiled { hir, check })
+    let p = hir.properties();
+    let looks = p.look_set();
+    let plain_ends = (!looks.contains(Look::Start) || p.look_set_prefix().contains(Look::Start))
+        && (!looks.contains(Look::End) || p.look_set_suffix().contains(Look::End));
+    let needs_check = !plain_ends
+        || looks.contains_word()
+        || looks.contains_anchor_line()
+        || looks.contains_anchor_crlf();
+    Some(Compiled {
+        hir,
+        check,
+        needs_check,
+    })
 }
 
 impl Compiled {
@@ -114,7 +129,7 @@ impl Compiled {
                 pad(&mut out, min - len, rng);
                 len = min;
             }
-            if (min..=max).contains(&len) && self.matches(&out) {
+            if (min..=max).contains(&len) && (!self.needs_check || self.matches(&out)) {
                 return Some(out);
             }
             reps = if len < min {
