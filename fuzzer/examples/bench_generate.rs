@@ -89,7 +89,7 @@ fn run(g: &Generator, case: &Case, mode: Mode, serialise: bool, budget: Duration
             black_box(v);
         }
         iters += 1;
-        if iters % 256 == 0 && start.elapsed() >= budget {
+        if iters.is_multiple_of(256) && start.elapsed() >= budget {
             break;
         }
     }
