@@ -256,3 +256,19 @@ fn values_become_references_and_back() {
         Some(Node::Ref(_))
     )));
 }
+
+#[test]
+fn a_missing_body_can_be_added_back() {
+    let ctx = ctx();
+    let restored = (0..60).any(|seed| {
+        let mut seq = shop_seq();
+        seq.calls[0].body = None;
+        let m = ToggleOptionalFieldMutator::new(ctx.clone());
+        m.apply(&mut seq, &mut ChaCha8Rng::seed_from_u64(seed));
+        seq.calls[0]
+            .body
+            .as_ref()
+            .is_some_and(|b| b.media_type == "application/json")
+    });
+    assert!(restored);
+}

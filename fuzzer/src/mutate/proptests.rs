@@ -72,7 +72,7 @@ fn seqs() -> impl Strategy<Value = RequestSeq> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn every_mutator_keeps_references_valid(seq in seqs(), other in seqs(), seed in any::<u64>()) {
