@@ -82,8 +82,9 @@ proptest! {
             let mut mutant = seq.clone();
             // A few rounds, so mutators also run on each other's output.
             for round in 0..3 {
-                apply_nth(&ctx, (n + round * 5) % COUNT, &mut mutant, &other, &mut rng);
-                prop_assert!(mutant.references_valid(), "mutator {} broke {:?}", n, mutant);
+                let m = (n + round * 5) % COUNT;
+                apply_nth(&ctx, m, &mut mutant, &other, &mut rng);
+                prop_assert!(mutant.references_valid(), "mutator {} broke {:?}", m, mutant);
                 prop_assert!(mutant.calls.len() <= MAX_CALLS.max(seq.calls.len()));
             }
         }
