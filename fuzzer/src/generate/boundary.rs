@@ -3,6 +3,7 @@
 //! their neighbours, multiples next to the bounds, the limits of `int32`/`int64`/`float`, and
 //! formats both well-formed and malformed. Structure comes from the walker in `valid`.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -12,28 +13,31 @@ use super::keywords::{float_value, int_value};
 use super::numbers::{Bound, ceil_div, decimal_parts, decimal_value, floor_div};
 use super::valid::text;
 
-/// Longest string or array produced for an unbounded or very large maximum.
-const CAP: u64 = 1024;
+/// Longest string or top-level array produced for an unbounded or very large maximum.
+pub const CAP: u64 = 1024;
+/// The same for nested arrays (sizes multiply down a tree).
+pub const NESTED_CAP: u64 = 16;
 
 /// One of the candidate edges, uniformly.
 fn pick<T: Clone, R: Rng + ?Sized>(candidates: &[T], rng: &mut R) -> T {
     candidates[rng.random_range(..candidates.len())].clone()
 }
 
-/// A length or count at an edge of `[min, max]` or one past it.
-pub fn size<R: Rng + ?Sized>(min: u64, max: u64, rng: &mut R) -> u64 {
+/// A length or count at an edge of `[min, max]` or one past it; `cap` stands in for an
+/// unbounded maximum and limits large ones.
+pub fn size<R: Rng + ?Sized>(min: u64, max: u64, cap: u64, rng: &mut R) -> u64 {
     let mut c = vec![min, min + 1, 0];
     if min > 0 {
         c.push(min - 1);
     }
     if max != u64::MAX {
         c.extend([
-            max.min(CAP),
-            max.saturating_add(1).min(CAP + 1),
+            max.min(cap),
+            max.saturating_add(1).min(cap + 1),
             max.saturating_sub(1),
         ]);
     } else {
-        c.push(CAP);
+        c.push(cap);
     }
     pick(&c, rng)
 }
@@ -47,8 +51,8 @@ pub fn string<R: Rng + ?Sized>(
     max: u64,
     rng: &mut R,
 ) -> String {
-    let len = size(min, max, rng);
-    if let Some(f) = obj.get("format").and_then(Value::as_str)
+    let len = size(min, max, CAP, rng);
+    if let Some(f) = get(obj, "format").and_then(Value::as_str)
         && rng.random_bool(0.4)
     {
         let s = if rng.random_bool(0.5) {
@@ -60,7 +64,7 @@ pub fn string<R: Rng + ?Sized>(
             return s;
         }
     }
-    if let Some(p) = obj.get("pattern").and_then(Value::as_str)
+    if let Some(p) = get(obj, "pattern").and_then(Value::as_str)
         && rng.random_bool(0.5)
         && let Some(c) = g.patterns.get(p)
         && let Some(s) = c
@@ -82,17 +86,19 @@ pub fn integer<R: Rng + ?Sized>(
 ) -> Value {
     let mut c: Vec<i128> = vec![0, -1, 1];
     for b in [lo, hi].into_iter().flatten() {
-        c.extend([b, b - 1, b + 1]);
+        c.extend([b, b.saturating_sub(1), b.saturating_add(1)]);
     }
     if let Some(m) = step {
         if let Some(l) = lo {
-            c.extend([ceil_div(l, m) * m, ceil_div(l, m) * m + 1]);
+            let k = ceil_div(l, m).saturating_mul(m);
+            c.extend([k, k.saturating_add(1)]);
         }
         if let Some(h) = hi {
-            c.extend([floor_div(h, m) * m, floor_div(h, m) * m - 1]);
+            let k = floor_div(h, m).saturating_mul(m);
+            c.extend([k, k.saturating_sub(1)]);
         }
     }
-    match obj.get("format").and_then(Value::as_str) {
+    match get(obj, "format").and_then(Value::as_str) {
         Some("int32") => c.extend([
             i128::from(i32::MIN),
             i128::from(i32::MAX),
@@ -128,7 +134,7 @@ pub fn number<R: Rng + ?Sized>(
             b.at + 0.01,
         ]);
     }
-    if obj.get("format").and_then(Value::as_str) == Some("float") {
+    if get(obj, "format").and_then(Value::as_str) == Some("float") {
         c.extend([
             f64::from(f32::MAX),
             f64::from(f32::MIN),
@@ -179,7 +185,7 @@ mod tests {
     #[test]
     fn sizes_cover_both_sides() {
         let mut rng = ChaCha8Rng::seed_from_u64(4);
-        let seen: Vec<u64> = (0..400).map(|_| size(2, 5, &mut rng)).collect();
+        let seen: Vec<u64> = (0..400).map(|_| size(2, 5, CAP, &mut rng)).collect();
         for want in [1, 2, 3, 4, 5, 6] {
             assert!(seen.contains(&want), "missing {want}");
         }

@@ -7,6 +7,7 @@
 //! values that satisfy a `not`. A schema that accepts everything (`{}`, `true`) has no invalid
 //! value: [`value`] returns a type-confused `[{}]` for it.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -71,7 +72,7 @@ pub fn violate<R: Rng + ?Sized>(
         Value::Bool(false) => return Some(Value::Null),
         _ => return None,
     };
-    if o.contains_key("allOf") || o.contains_key("$ref") {
+    if get(o, "allOf").is_some() || get(o, "$ref").is_some() {
         let (merged, mb) = merge::flatten(g, s, b);
         return violate(g, &merged, mb, nest + 1, rng);
     }
@@ -93,7 +94,7 @@ fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) 
     if !allowed.complement().is_empty() {
         c.push(Type(allowed.complement()));
     }
-    if o.contains_key("const") || o.contains_key("enum") {
+    if get(o, "const").is_some() || get(o, "enum").is_some() {
         c.push(NotEnum);
     }
     let declared = TypeSet::declared(o).unwrap_or(TypeSet::ALL);
@@ -102,16 +103,16 @@ fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) 
         if count(o, "minLength").is_some_and(|m| m > 0) {
             c.push(TooShort);
         }
-        if o.contains_key("maxLength") {
+        if get(o, "maxLength").is_some() {
             c.push(TooLong);
         }
-        if o.get("pattern")
+        if get(o, "pattern")
             .and_then(Value::as_str)
             .is_some_and(|p| g.patterns.get(p).is_some())
         {
             c.push(Pattern);
         }
-        if o.get("format")
+        if get(o, "format")
             .and_then(Value::as_str)
             .is_some_and(keywords::format_is_checked)
         {
@@ -137,24 +138,24 @@ fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) 
         if count(o, "maxItems").is_some_and(|m| m < HUGE) {
             c.push(TooManyItems);
         }
-        if o.get("uniqueItems") == Some(&Value::Bool(true)) {
+        if get(o, "uniqueItems") == Some(&Value::Bool(true)) {
             c.push(Duplicate);
         }
-        if o.contains_key("items") || o.contains_key("prefixItems") {
+        if get(o, "items").is_some() || get(o, "prefixItems").is_some() {
             c.push(BadItem);
         }
     }
     if may(TypeSet::OBJECT) {
-        if o.get("required")
+        if get(o, "required")
             .and_then(Value::as_array)
             .is_some_and(|r| !r.is_empty())
         {
             c.push(MissingRequired);
         }
-        if o.get("additionalProperties") == Some(&Value::Bool(false)) {
+        if get(o, "additionalProperties") == Some(&Value::Bool(false)) {
             c.push(ExtraProperty);
         }
-        if o.get("properties")
+        if get(o, "properties")
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty())
         {
@@ -167,7 +168,7 @@ fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) 
             c.push(TooManyProps);
         }
     }
-    if o.contains_key("not") {
+    if get(o, "not").is_some() {
         c.push(Not);
     }
     c
@@ -177,23 +178,23 @@ fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) 
 /// `anyOf`/`oneOf` branches.
 pub fn allowed_types(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) -> TypeSet {
     let mut t = TypeSet::declared(o).unwrap_or(TypeSet::ALL);
-    if let Some(c) = o.get("const") {
+    if let Some(c) = get(o, "const") {
         t = t.intersect(TypeSet::of(c).union(widen(c)));
     }
-    if let Some(Value::Array(e)) = o.get("enum") {
+    if let Some(Value::Array(e)) = get(o, "enum") {
         let set = e.iter().fold(TypeSet::EMPTY, |acc, v| {
             acc.union(TypeSet::of(v)).union(widen(v))
         });
         t = t.intersect(set);
     }
     for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(branches)) = o.get(key) {
+        if let Some(Value::Array(branches)) = get(o, key) {
             let mut union = TypeSet::EMPTY;
             for br in branches {
                 let (bs, bb) = g.resolve_in(br, base);
                 union = union.union(match bs {
                     Value::Object(bo) if nest < MAX_NEST => {
-                        if bo.contains_key("allOf") || bo.contains_key("$ref") {
+                        if get(bo, "allOf").is_some() || get(bo, "$ref").is_some() {
                             let (m, mb) = merge::flatten(g, bs, bb);
                             m.as_object()
                                 .map_or(TypeSet::ALL, |mo| allowed_types(g, mo, mb, nest + 1))
@@ -253,11 +254,11 @@ fn apply<R: Rng + ?Sized>(
             Some(Value::String(text(len.min(max.saturating_add(HUGE)), rng)))
         }
         Pattern => {
-            let p = o.get("pattern").and_then(Value::as_str)?;
+            let p = get(o, "pattern").and_then(Value::as_str)?;
             g.patterns.get(p)?.non_matching(rng).map(Value::String)
         }
         Format => {
-            let f = o.get("format").and_then(Value::as_str)?;
+            let f = get(o, "format").and_then(Value::as_str)?;
             formats::malformed(f, rng).map(Value::String)
         }
         BelowMin | AboveMax => out_of_range(o, v == BelowMin, rng),
@@ -289,7 +290,7 @@ fn apply<R: Rng + ?Sized>(
             };
             shapes::object(g, o, base, nest, kind, m, rng).map(Value::Object)
         }
-        Not => Some(w.value(o.get("not")?, base, nest + 1, rng)),
+        Not => Some(w.value(get(o, "not")?, base, nest + 1, rng)),
     }
 }
 
@@ -323,8 +324,8 @@ pub fn of_type<R: Rng + ?Sized>(t: TypeSet, rng: &mut R) -> Value {
 
 /// A value outside `const`/`enum` (of one of the allowed types where possible).
 fn not_in_enum(o: &Map<String, Value>) -> Option<Value> {
-    let mut known: Vec<&Value> = o.get("const").into_iter().collect();
-    if let Some(Value::Array(e)) = o.get("enum") {
+    let mut known: Vec<&Value> = get(o, "const").into_iter().collect();
+    if let Some(Value::Array(e)) = get(o, "enum") {
         known.extend(e.iter());
     }
     let mut tries: Vec<Value> = Vec::new();

@@ -1,6 +1,7 @@
 //! *Invalid* arrays and objects: start from a valid value of the schema and break one structural
 //! constraint (sizes, uniqueness, required and extra properties) or one element.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -32,10 +33,10 @@ pub enum ObjectViolation {
 const ATTEMPTS: usize = 4;
 
 fn item_schema(o: &Map<String, Value>, i: usize) -> &Value {
-    o.get("prefixItems")
+    get(o, "prefixItems")
         .and_then(Value::as_array)
         .and_then(|p| p.get(i))
-        .or_else(|| o.get("items"))
+        .or_else(|| get(o, "items"))
         .unwrap_or(&Value::Bool(true))
 }
 
@@ -127,7 +128,7 @@ pub fn object<R: Rng + ?Sized>(
             m.insert(key, Value::from("shrike"));
         }
         ObjectViolation::BadProperty => {
-            let props = o.get("properties")?.as_object()?;
+            let props = get(o, "properties")?.as_object()?;
             let names: Vec<&String> = props.keys().collect();
             for _ in 0..ATTEMPTS.min(names.len()) {
                 let name = names[rng.random_range(..names.len())];
@@ -170,7 +171,7 @@ fn extra_key<R: Rng + ?Sized>(
     m: &Map<String, Value>,
     rng: &mut R,
 ) -> Option<String> {
-    let declared = o.get("properties").and_then(Value::as_object);
+    let declared = get(o, "properties").and_then(Value::as_object);
     let patterns: Vec<regex::Regex> = o
         .get("patternProperties")
         .and_then(Value::as_object)

@@ -91,7 +91,7 @@ impl TypeSet {
 
     /// The `type` keyword as a set; `None` when the keyword is absent or malformed.
     pub fn declared(schema: &Map<String, Value>) -> Option<TypeSet> {
-        match schema.get("type")? {
+        match get(schema, "type")? {
             Value::String(s) => Some(Self::from_name(s)),
             Value::Array(names) => Some(
                 names
@@ -130,6 +130,19 @@ impl TypeSet {
     }
 }
 
+/// Maps up to this size are searched linearly: faster than hashing the key for schema objects.
+const LINEAR_LOOKUP: usize = 12;
+
+/// `obj.get(key)`, by linear search for small maps (most schema objects), by hash otherwise.
+#[inline]
+pub fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if obj.len() <= LINEAR_LOOKUP {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
+    }
+}
+
 /// Keywords that constrain nothing (annotations); a `$ref` with only these beside it is a plain ref.
 pub fn is_annotation(key: &str) -> bool {
     matches!(
@@ -156,7 +169,7 @@ pub fn is_annotation(key: &str) -> bool {
 
 /// Guesses the type from the keywords present when `type` is absent.
 pub fn inferred(schema: &Map<String, Value>) -> TypeSet {
-    let has = |k: &str| schema.contains_key(k);
+    let has = |k: &str| get(schema, k).is_some();
     if has("properties")
         || has("required")
         || has("additionalProperties")
@@ -183,14 +196,14 @@ pub fn inferred(schema: &Map<String, Value>) -> TypeSet {
 
 /// A non-negative integer keyword (`minLength`, `maxItems`, ...).
 pub fn count(schema: &Map<String, Value>, key: &str) -> Option<u64> {
-    let v = schema.get(key)?;
+    let v = get(schema, key)?;
     v.as_u64()
         .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
 }
 
 /// A numeric keyword as `f64`.
 pub fn number(schema: &Map<String, Value>, key: &str) -> Option<f64> {
-    schema.get(key)?.as_f64().filter(|f| f.is_finite())
+    get(schema, key)?.as_f64().filter(|f| f.is_finite())
 }
 
 /// Inclusive integer bounds implied by `minimum`, `maximum`, the exclusive forms and the
@@ -212,7 +225,7 @@ pub fn integer_bounds(schema: &Map<String, Value>) -> (Option<i128>, Option<i128
     if let Some(m) = number(schema, "exclusiveMaximum") {
         hi = lower(hi, to_i128(m.ceil()) - 1);
     }
-    match schema.get("format").and_then(Value::as_str) {
+    match get(schema, "format").and_then(Value::as_str) {
         Some("int32") => {
             lo = raise(lo, i128::from(i32::MIN));
             hi = lower(hi, i128::from(i32::MAX));
@@ -226,10 +239,13 @@ pub fn integer_bounds(schema: &Map<String, Value>) -> (Option<i128>, Option<i128
     (lo, hi)
 }
 
-/// Converts a float that holds an integer to `i128`, saturating.
+/// Bounds beyond this magnitude (about 2^70, far past `u64`) are clamped to it, so arithmetic
+/// on bounds never overflows.
+const BOUND_LIMIT: f64 = 1e21;
+
+/// Converts a float that holds an integer to `i128`, clamped to ±[`BOUND_LIMIT`].
 pub fn to_i128(f: f64) -> i128 {
-    // `as` saturates at the type's bounds, which is what a bound wants.
-    f as i128
+    f.clamp(-BOUND_LIMIT, BOUND_LIMIT) as i128
 }
 
 /// An integer as a JSON number (`u64` above `i64::MAX`, a float beyond `u64`).

@@ -3,6 +3,7 @@
 //! tighten, `required` and `properties` unite, `type` and `enum` intersect; other keywords keep the
 //! first value seen.
 
+use super::keywords::get;
 use serde_json::{Map, Value};
 
 use super::Generator;
@@ -34,7 +35,7 @@ fn absorb<'a>(
     }
     *budget -= 1;
     let (schema, base) = match schema {
-        Value::Object(o) if o.contains_key("$ref") => {
+        Value::Object(o) if get(o, "$ref").is_some() => {
             // Take the siblings first, then what the ref names.
             let (target, tbase) = g.resolve_in(schema, base);
             for (k, v) in o {
@@ -42,7 +43,7 @@ fn absorb<'a>(
                     merge_key(out, k, v);
                 }
             }
-            if let Some(Value::Array(members)) = o.get("allOf") {
+            if let Some(Value::Array(members)) = get(o, "allOf") {
                 for m in members {
                     absorb(g, out, m, base, out_base, budget);
                 }
@@ -59,7 +60,7 @@ fn absorb<'a>(
                     merge_key(out, k, v);
                 }
             }
-            if let Some(Value::Array(members)) = o.get("allOf") {
+            if let Some(Value::Array(members)) = get(o, "allOf") {
                 for m in members {
                     absorb(g, out, m, base, out_base, budget);
                 }

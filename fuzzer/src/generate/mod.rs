@@ -29,6 +29,9 @@ mod quick;
 mod regex_gen;
 mod valid;
 
+#[cfg(test)]
+mod props;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -87,6 +90,23 @@ struct Counters {
 pub struct GenStats {
     pub unsatisfied_patterns: u64,
     pub fallbacks: u64,
+}
+
+/// A JSON pointer lookup that only allocates for tokens with `~` escapes.
+fn pointer<'a>(doc: &'a Value, ptr: &str) -> Option<&'a Value> {
+    let rest = ptr.strip_prefix('/')?;
+    let mut cur = doc;
+    for token in rest.split('/') {
+        cur = match cur {
+            Value::Object(m) if token.contains('~') => {
+                m.get(&token.replace("~1", "/").replace("~0", "~"))?
+            }
+            Value::Object(m) => keywords::get(m, token).or_else(|| m.get(token))?,
+            Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 /// The largest number of `$ref` hops followed in one resolution.
@@ -225,7 +245,8 @@ impl Generator {
     ) -> (&'a Value, &'a Value) {
         let mut cur = (schema, base);
         for _ in 0..MAX_REF_HOPS {
-            let Some(Value::String(r)) = cur.0.get("$ref") else {
+            let Some(Value::String(r)) = cur.0.as_object().and_then(|o| keywords::get(o, "$ref"))
+            else {
                 return cur;
             };
             match self.follow(r, cur.1) {
@@ -251,7 +272,7 @@ impl Generator {
         if fragment.is_empty() {
             return Some((doc, doc));
         }
-        if let Some(target) = doc.pointer(fragment) {
+        if let Some(target) = pointer(doc, fragment) {
             return Some((target, doc));
         }
         let decoded = percent_encoding::percent_decode_str(fragment)
@@ -260,7 +281,7 @@ impl Generator {
         doc.pointer(&decoded).map(|t| (t, doc))
     }
 
-    fn count_fallback(&self) {
+    pub(crate) fn count_fallback(&self) {
         self.counters.fallbacks.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -2,6 +2,7 @@
 //! `int32`/`int64`/`float`/`double` formats. Multiples are built in decimal so that the value
 //! divided by `multipleOf` is exactly an integer, as the `jsonschema` crate checks it.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -19,6 +20,14 @@ const WIDE: i128 = 1_000_000_000_000;
 pub struct Bound {
     pub at: f64,
     pub exclusive: bool,
+}
+
+/// Whether the integer bounds of `obj` leave any integer a JSON number can hold exactly.
+pub fn has_integers(obj: &Map<String, Value>) -> bool {
+    let (lo, hi) = integer_bounds(obj);
+    let lo = lo.unwrap_or(i128::from(i64::MIN));
+    let hi = hi.unwrap_or(i128::from(u64::MAX));
+    lo <= hi && lo <= i128::from(u64::MAX) && hi >= i128::from(i64::MIN)
 }
 
 /// An integer for an `integer` schema.
@@ -67,7 +76,14 @@ fn window<R: Rng + ?Sized>(lo: Option<i128>, hi: Option<i128>, rng: &mut R) -> (
         ),
         (None, Some(h)) => {
             let a = h.saturating_sub(WINDOW);
-            (if h >= 0 { a.max(0) } else { a }, h)
+            (
+                if h >= 0 && rng.random_bool(0.5) {
+                    a.max(0)
+                } else {
+                    a
+                },
+                h,
+            )
         }
         (Some(l), Some(h)) => {
             if rng.random_bool(0.8) {
@@ -139,7 +155,7 @@ pub fn float_bounds(obj: &Map<String, Value>) -> (Option<Bound>, Option<Bound>) 
             exclusive: true,
         });
     }
-    if obj.get("format").and_then(Value::as_str) == Some("float") {
+    if get(obj, "format").and_then(Value::as_str) == Some("float") {
         let f = f64::from(f32::MAX);
         lo = lo.or(Some(Bound {
             at: -f,

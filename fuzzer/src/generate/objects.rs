@@ -2,6 +2,7 @@
 //! depth bound), `required`, `dependentRequired`, `minProperties`/`maxProperties`, and extra keys
 //! through `additionalProperties` / `patternProperties` / `propertyNames` when they allow them.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -24,11 +25,11 @@ pub fn build<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Value {
     let empty = Map::new();
-    let props = match obj.get("properties") {
+    let props = match get(obj, "properties") {
         Some(Value::Object(p)) => p,
         _ => &empty,
     };
-    let required: Vec<&str> = match obj.get("required") {
+    let required: Vec<&str> = match get(obj, "required") {
         Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
@@ -70,7 +71,7 @@ pub fn build<R: Rng + ?Sized>(
     }
     let want_extra = !deep
         && !w.edges
-        && matches!(obj.get("additionalProperties"), Some(Value::Object(_)))
+        && matches!(get(obj, "additionalProperties"), Some(Value::Object(_)))
         && rng.random_bool(EXTRA_P);
     let target = if want_extra {
         (out.len() as u64 + rng.random_range(1..=2)).max(min_p)
@@ -91,7 +92,7 @@ fn dependent_required<R: Rng + ?Sized>(
     out: &mut Map<String, Value>,
     rng: &mut R,
 ) {
-    let Some(Value::Object(deps)) = obj.get("dependentRequired") else {
+    let Some(Value::Object(deps)) = get(obj, "dependentRequired") else {
         return;
     };
     for (key, needs) in deps {
@@ -123,11 +124,11 @@ fn add_extra<R: Rng + ?Sized>(
     out: &mut Map<String, Value>,
     rng: &mut R,
 ) {
-    let patterns: Vec<(&String, &Value)> = match obj.get("patternProperties") {
+    let patterns: Vec<(&String, &Value)> = match get(obj, "patternProperties") {
         Some(Value::Object(pp)) => pp.iter().collect(),
         _ => Vec::new(),
     };
-    let closed = obj.get("additionalProperties") == Some(&Value::Bool(false));
+    let closed = get(obj, "additionalProperties") == Some(&Value::Bool(false));
     let mut attempts = 0;
     while (out.len() as u64) < target && attempts < MAX_FILL * 2 {
         attempts += 1;
@@ -142,7 +143,7 @@ fn add_extra<R: Rng + ?Sized>(
             w.g.count_fallback();
             return;
         } else {
-            let key = match obj.get("propertyNames") {
+            let key = match get(obj, "propertyNames") {
                 Some(Value::Object(pn)) => w.string(pn, rng),
                 _ => format!("{}_{}", text(rng.random_range(3..8), rng), out.len()),
             };
@@ -151,7 +152,7 @@ fn add_extra<R: Rng + ?Sized>(
                 .unwrap_or(&Value::Bool(true));
             (key, s)
         };
-        if out.contains_key(&key) || obj.get("properties").and_then(|p| p.get(&key)).is_some() {
+        if out.contains_key(&key) || get(obj, "properties").and_then(|p| p.get(&key)).is_some() {
             continue;
         }
         let v = w.value(schema, base, depth + 1, rng);
@@ -162,14 +163,14 @@ fn add_extra<R: Rng + ?Sized>(
 /// The schema a key outside `properties` must satisfy: a matching `patternProperties` entry, else
 /// `additionalProperties`, else anything.
 fn schema_for_extra<'a>(obj: &'a Map<String, Value>, name: &str) -> &'a Value {
-    if let Some(Value::Object(pp)) = obj.get("patternProperties") {
+    if let Some(Value::Object(pp)) = get(obj, "patternProperties") {
         for (p, s) in pp {
             if regex::Regex::new(p).is_ok_and(|re| re.is_match(name)) {
                 return s;
             }
         }
     }
-    match obj.get("additionalProperties") {
+    match get(obj, "additionalProperties") {
         Some(s @ Value::Object(_)) => s,
         _ => &Value::Bool(true),
     }

@@ -2,6 +2,7 @@
 //! `oneOf` values unambiguous (discriminator `const`s, `required`, `type`) without building a full
 //! validator on the generation path. `false` means "might match".
 
+use super::keywords::get;
 use serde_json::Value;
 
 use super::Generator;
@@ -25,10 +26,10 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
         Value::Bool(accepts) => return !accepts,
         _ => return false,
     };
-    if o.get("const").is_some_and(|c| c != value) {
+    if get(o, "const").is_some_and(|c| c != value) {
         return true;
     }
-    if let Some(Value::Array(e)) = o.get("enum")
+    if let Some(Value::Array(e)) = get(o, "enum")
         && !e.contains(value)
     {
         return true;
@@ -38,15 +39,18 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    if let Some(Value::Array(all)) = o.get("allOf")
+    if let Some(Value::Array(all)) = get(o, "allOf")
         && all.iter().any(|m| rejects_at(g, value, m, b, nest + 1))
     {
+        return true;
+    }
+    if out_of_bounds(o, value) {
         return true;
     }
     let Value::Object(m) = value else {
         return false;
     };
-    if let Some(Value::Array(req)) = o.get("required")
+    if let Some(Value::Array(req)) = get(o, "required")
         && req
             .iter()
             .filter_map(Value::as_str)
@@ -54,7 +58,7 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    let props = o.get("properties").and_then(Value::as_object);
+    let props = get(o, "properties").and_then(Value::as_object);
     if let Some(props) = props
         && props
             .iter()
@@ -62,9 +66,31 @@ fn rejects_at(g: &Generator, value: &Value, schema: &Value, base: &Value, nest: 
     {
         return true;
     }
-    o.get("additionalProperties") == Some(&Value::Bool(false))
-        && !o.contains_key("patternProperties")
+    get(o, "additionalProperties") == Some(&Value::Bool(false))
+        && get(o, "patternProperties").is_none()
         && m.keys().any(|k| props.is_none_or(|p| !p.contains_key(k)))
+}
+
+/// Numeric bounds and string lengths.
+fn out_of_bounds(o: &serde_json::Map<String, Value>, value: &Value) -> bool {
+    use super::keywords::{char_len, count, number};
+    match value {
+        Value::Number(n) => {
+            let Some(v) = n.as_f64() else {
+                return false;
+            };
+            number(o, "minimum").is_some_and(|m| v < m)
+                || number(o, "maximum").is_some_and(|m| v > m)
+                || number(o, "exclusiveMinimum").is_some_and(|m| v <= m)
+                || number(o, "exclusiveMaximum").is_some_and(|m| v >= m)
+        }
+        Value::String(s) => {
+            let len = char_len(s);
+            count(o, "minLength").is_some_and(|m| len < m)
+                || count(o, "maxLength").is_some_and(|m| len > m)
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -9,23 +9,25 @@ use std::sync::{Arc, RwLock};
 
 use rand::Rng;
 use regex_syntax::ParserBuilder;
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::Value;
 
-/// Extra repetitions past the minimum for unbounded repetitions (`*`, `+`, `{n,}`).
-const UNBOUNDED_EXTRA: u32 = 4;
-/// Extra repetitions past the minimum for bounded ones (`{n,m}` with large `m`).
-const BOUNDED_EXTRA: u32 = 8;
+/// Extra repetitions past the minimum, at first, for unbounded repetitions (`*`, `+`, `{n,}`)
+/// and bounded ones (`{n,m}` with large `m`).
+const EXTRA: u32 = 4;
 /// Longest string generated from a pattern, in bytes.
 const MAX_LEN: usize = 8192;
 /// Attempts before a pattern counts as unsatisfied for this call.
-const ATTEMPTS: usize = 4;
+const ATTEMPTS: usize = 10;
 
 /// A parsed pattern: HIR to walk and a regex to check the result.
 #[derive(Debug)]
 pub struct Compiled {
     hir: Hir,
     check: Option<regex::Regex>,
+    /// Whether generated strings need checking: the walk ignores look-around assertions, so only
+    /// patterns whose only assertions are leading `^` / trailing `$` match by construction.
+    needs_check: bool,
 }
 
 /// Parsed patterns by their text. `None` marks a pattern that does not parse.
@@ -90,7 +92,19 @@ fn compile(pattern: &str) -> Option<Compiled> {
         None => ParserBuilder::new().build().parse(pattern).ok()?,
     };
     let check = regex::Regex::new(pattern).ok();
-    Some(Compiled { hir, check })
+    let p = hir.properties();
+    let looks = p.look_set();
+    let plain_ends = (!looks.contains(Look::Start) || p.look_set_prefix().contains(Look::Start))
+        && (!looks.contains(Look::End) || p.look_set_suffix().contains(Look::End));
+    let needs_check = !plain_ends
+        || looks.contains_word()
+        || looks.contains_anchor_line()
+        || looks.contains_anchor_crlf();
+    Some(Compiled {
+        hir,
+        check,
+        needs_check,
+    })
 }
 
 impl Compiled {
@@ -102,19 +116,39 @@ impl Compiled {
 
     /// A string matching the pattern whose length (in chars) lies in `[min, max]`, if one was
     /// found in a few attempts.
+    /// Repetition counts adapt between attempts: too short raises the extra repetitions, too
+    /// long lowers them.
     pub fn generate<R: Rng + ?Sized>(&self, min: u64, max: u64, rng: &mut R) -> Option<String> {
+        let mut reps = Reps { lo: 0, hi: EXTRA };
         for _ in 0..ATTEMPTS {
             let mut out = String::new();
-            walk(&self.hir, &mut out, rng);
-            let len = super::keywords::char_len(&out);
-            if len < min && len < max && self.hir.properties().look_set().is_empty() {
+            walk(&self.hir, &mut out, reps, rng);
+            let mut len = super::keywords::char_len(&out);
+            if len < min && self.hir.properties().look_set().is_empty() {
                 // Unanchored: padding after a match keeps it a match only without anchors.
                 pad(&mut out, min - len, rng);
+                len = min;
             }
-            let len = super::keywords::char_len(&out);
-            if (min..=max).contains(&len) && self.matches(&out) {
+            if (min..=max).contains(&len) && (!self.needs_check || self.matches(&out)) {
                 return Some(out);
             }
+            reps = if len < min {
+                let deficit = u32::try_from(min - len)
+                    .unwrap_or(u32::MAX)
+                    .min(MAX_LEN as u32);
+                let lo = reps.lo.saturating_add(deficit.div_ceil(2).max(1));
+                Reps {
+                    lo,
+                    hi: lo.saturating_add(EXTRA),
+                }
+            } else if len > max {
+                Reps {
+                    lo: 0,
+                    hi: reps.hi / 2,
+                }
+            } else {
+                reps
+            };
         }
         None
     }
@@ -144,7 +178,14 @@ fn pad<R: Rng + ?Sized>(out: &mut String, n: u64, rng: &mut R) {
     }
 }
 
-fn walk<R: Rng + ?Sized>(hir: &Hir, out: &mut String, rng: &mut R) {
+/// Extra repetitions (past each repetition's minimum) drawn from `lo..=hi`.
+#[derive(Debug, Clone, Copy)]
+struct Reps {
+    lo: u32,
+    hi: u32,
+}
+
+fn walk<R: Rng + ?Sized>(hir: &Hir, out: &mut String, reps: Reps, rng: &mut R) {
     if out.len() > MAX_LEN {
         return;
     }
@@ -172,27 +213,25 @@ fn walk<R: Rng + ?Sized>(hir: &Hir, out: &mut String, rng: &mut R) {
             }
         }
         HirKind::Repetition(rep) => {
-            let extra = match rep.max {
-                None => UNBOUNDED_EXTRA,
-                Some(max) => (max - rep.min).min(BOUNDED_EXTRA),
-            };
-            let n = rep.min + rng.random_range(0..=extra);
+            let room = rep.max.map_or(u32::MAX, |max| max - rep.min);
+            let extra = rng.random_range(reps.lo.min(room)..=reps.hi.max(reps.lo).min(room));
+            let n = rep.min + extra;
             for _ in 0..n {
-                walk(&rep.sub, out, rng);
+                walk(&rep.sub, out, reps, rng);
                 if out.len() > MAX_LEN {
                     break;
                 }
             }
         }
-        HirKind::Capture(cap) => walk(&cap.sub, out, rng),
+        HirKind::Capture(cap) => walk(&cap.sub, out, reps, rng),
         HirKind::Concat(parts) => {
             for p in parts {
-                walk(p, out, rng);
+                walk(p, out, reps, rng);
             }
         }
         HirKind::Alternation(alts) => {
             if !alts.is_empty() {
-                walk(&alts[rng.random_range(..alts.len())], out, rng);
+                walk(&alts[rng.random_range(..alts.len())], out, reps, rng);
             }
         }
     }
@@ -257,6 +296,19 @@ mod tests {
             let bad = c.non_matching(&mut rng).expect("a non-match");
             assert!(!c.matches(&bad));
         }
+    }
+
+    #[test]
+    fn lengths_steer_repetitions() {
+        let cache = PatternCache::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let c = cache.get("^[a-z]+$").expect("parses");
+        for _ in 0..200 {
+            let s = c.generate(4, 6, &mut rng).expect("a match of length 4..=6");
+            assert!((4..=6).contains(&s.len()), "{s:?}");
+        }
+        let s = c.generate(40, 50, &mut rng).expect("a long match");
+        assert!((40..=50).contains(&s.len()), "{s:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `max_depth` optional properties are left out, arrays take their minimum length and branches
 //! without `$ref` are preferred; past the hard limit generation stops with `null`.
 
+use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -14,7 +15,7 @@ use super::merge;
 use super::numbers;
 
 /// Attempts at a `oneOf` value that matches only its own branch.
-const ONE_OF_ATTEMPTS: usize = 4;
+const ONE_OF_ATTEMPTS: usize = 8;
 /// Attempts at a fresh element for `uniqueItems` arrays.
 const UNIQUE_ATTEMPTS: usize = 6;
 /// Upper bound on generated array lengths and object sizes, whatever the schema asks.
@@ -51,18 +52,39 @@ impl<'g> Walker<'g> {
             }
             _ => return self.any(depth, rng),
         };
-        if obj.contains_key("$ref") && obj.keys().all(|k| k == "$ref" || is_annotation(k)) {
+        if get(obj, "$ref").is_some() && obj.keys().all(|k| k == "$ref" || is_annotation(k)) {
             let (target, tbase) = self.g.resolve_in(schema, base);
             return self.value(target, tbase, depth + 1, rng);
         }
-        if obj.contains_key("$ref") || obj.contains_key("allOf") {
+        if get(obj, "$ref").is_some() || get(obj, "allOf").is_some() {
             let (merged, mbase) = merge::flatten(self.g, schema, base);
             return match &merged {
-                Value::Object(m) => self.object_schema(m, mbase, depth + 1, rng),
+                Value::Object(m) => self.avoiding_not(m, mbase, depth + 1, rng),
                 _ => Value::Null,
             };
         }
-        self.object_schema(obj, base, depth, rng)
+        self.avoiding_not(obj, base, depth, rng)
+    }
+
+    /// Generates for `obj`, retrying a few times while the value might satisfy its `not`.
+    fn avoiding_not<R: Rng + ?Sized>(
+        &self,
+        obj: &Map<String, Value>,
+        base: &Value,
+        depth: usize,
+        rng: &mut R,
+    ) -> Value {
+        let mut v = self.object_schema(obj, base, depth, rng);
+        let Some(not) = get(obj, "not") else {
+            return v;
+        };
+        for _ in 0..ONE_OF_ATTEMPTS {
+            if super::quick::rejects(self.g, &v, not, base) {
+                break;
+            }
+            v = self.object_schema(obj, base, depth, rng);
+        }
+        v
     }
 
     fn object_schema<R: Rng + ?Sized>(
@@ -72,10 +94,10 @@ impl<'g> Walker<'g> {
         depth: usize,
         rng: &mut R,
     ) -> Value {
-        if let Some(c) = obj.get("const") {
+        if let Some(c) = get(obj, "const") {
             return c.clone();
         }
-        if let Some(Value::Array(e)) = obj.get("enum")
+        if let Some(Value::Array(e)) = get(obj, "enum")
             && !e.is_empty()
         {
             let i = if self.edges && rng.random_bool(0.5) {
@@ -91,7 +113,7 @@ impl<'g> Walker<'g> {
             return ex;
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = obj.get(key)
+            if let Some(Value::Array(branches)) = get(obj, key)
                 && !branches.is_empty()
             {
                 return self.branch(obj, key, branches, base, depth, rng);
@@ -101,7 +123,14 @@ impl<'g> Walker<'g> {
         match pick_type(types, rng) {
             t if t == TypeSet::NULL => Value::Null,
             t if t == TypeSet::BOOLEAN => Value::Bool(rng.random()),
-            t if t == TypeSet::INTEGER => numbers::integer(obj, self.edges, self.g, rng),
+            t if t == TypeSet::INTEGER
+                && (self.edges
+                    || numbers::has_integers(obj)
+                    || !types.contains(TypeSet::FRACTION)) =>
+            {
+                numbers::integer(obj, self.edges, self.g, rng)
+            }
+            t if t == TypeSet::INTEGER => numbers::number(obj, self.edges, self.g, rng),
             t if t == TypeSet::FRACTION => numbers::number(obj, self.edges, self.g, rng),
             t if t == TypeSet::STRING => Value::String(self.string(obj, rng)),
             t if t == TypeSet::ARRAY => self.array(obj, base, depth, rng),
@@ -172,13 +201,13 @@ impl<'g> Walker<'g> {
             return boundary::string(self.g, obj, min, max, rng);
         }
         let fits = |s: &str| (min..=max).contains(&keywords::char_len(s));
-        if let Some(f) = obj.get("format").and_then(Value::as_str)
+        if let Some(f) = get(obj, "format").and_then(Value::as_str)
             && let Some(s) = super::formats::valid(f, rng)
             && fits(&s)
         {
             return s;
         }
-        if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
+        if let Some(p) = get(obj, "pattern").and_then(Value::as_str) {
             match self
                 .g
                 .patterns
@@ -206,19 +235,24 @@ impl<'g> Walker<'g> {
     ) -> Value {
         let min = count(obj, "minItems").unwrap_or(0).min(MAX_ITEMS);
         let max = count(obj, "maxItems").unwrap_or(u64::MAX).max(min);
-        let len = if self.edges {
-            boundary::size(min, max, rng)
-        } else if depth >= self.g.max_depth {
+        let len = if depth >= self.g.max_depth {
             min
+        } else if self.edges {
+            let cap = if depth == 0 {
+                boundary::CAP
+            } else {
+                boundary::NESTED_CAP
+            };
+            boundary::size(min, max, cap, rng)
         } else {
             rng.random_range(min..=max.min(min + 3))
         };
-        let prefix = match obj.get("prefixItems") {
+        let prefix = match get(obj, "prefixItems") {
             Some(Value::Array(p)) => p.as_slice(),
             _ => &[],
         };
-        let items = obj.get("items").unwrap_or(&Value::Bool(true));
-        let unique = obj.get("uniqueItems") == Some(&Value::Bool(true));
+        let items = get(obj, "items").unwrap_or(&Value::Bool(true));
+        let unique = get(obj, "uniqueItems") == Some(&Value::Bool(true));
         let mut out: Vec<Value> = Vec::with_capacity(len as usize);
         for i in 0..len as usize {
             let s = prefix.get(i).unwrap_or(items);
@@ -240,7 +274,7 @@ impl<'g> Walker<'g> {
             }
             out.push(v);
         }
-        if let Some(contains) = obj.get("contains") {
+        if let Some(contains) = get(obj, "contains") {
             self.add_contains(obj, contains, items, base, depth, &mut out, rng);
         }
         Value::Array(out)
@@ -317,17 +351,17 @@ fn pick_type<R: Rng + ?Sized>(types: TypeSet, rng: &mut R) -> TypeSet {
 
 /// A spec example (`examples`, `example`, `default`) now and then.
 fn example<R: Rng + ?Sized>(obj: &Map<String, Value>, rng: &mut R) -> Option<Value> {
-    let has = obj.contains_key("examples") || obj.contains_key("example");
-    let has_default = obj.contains_key("default");
+    let has = get(obj, "examples").is_some() || get(obj, "example").is_some();
+    let has_default = get(obj, "default").is_some();
     if !(has || has_default) || !rng.random_bool(0.2) {
         return None;
     }
     let mut seeds: Vec<&Value> = Vec::new();
-    if let Some(Value::Array(ex)) = obj.get("examples") {
+    if let Some(Value::Array(ex)) = get(obj, "examples") {
         seeds.extend(ex.iter());
     }
-    seeds.extend(obj.get("example"));
-    seeds.extend(obj.get("default"));
+    seeds.extend(get(obj, "example"));
+    seeds.extend(get(obj, "default"));
     if seeds.is_empty() {
         return None;
     }
@@ -345,7 +379,7 @@ pub fn has_ref(schema: &Value) -> bool {
         }
         match v {
             Value::Object(o) => {
-                if o.contains_key("$ref") {
+                if get(o, "$ref").is_some() {
                     return true;
                 }
                 stack.extend(o.values());

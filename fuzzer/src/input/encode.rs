@@ -17,6 +17,20 @@ pub fn component(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT).to_string()
 }
 
+/// Raw bytes placed in a URL as they are (pre-encoded payloads such as `%0d%0a` or `..%2f`), except
+/// bytes that would end or corrupt the request target: controls, space, non-ASCII, `#` and `extra`.
+pub fn verbatim(bytes: &[u8], extra: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if (0x21..0x7f).contains(&b) && b != b'#' && !extra.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Makes a header value safe to put on the wire: control characters (CR, LF, NUL, …) are
 /// percent-encoded so a value can never end the header or the request early.
 pub fn header_value(text: &str) -> String {
@@ -151,6 +165,7 @@ mod tests {
     fn encodings() {
         assert_eq!(component("a b/c?&é"), "a%20b%2Fc%3F%26%C3%A9");
         assert_eq!(header_value("x\r\ny"), "x%0D%0Ay");
+        assert_eq!(verbatim(b"..%2f a#?\xff", b"?"), "..%2f%20a%23%3F%FF");
         assert_eq!(header_name("X Bad:Name"), "X-Bad-Name");
         assert_eq!(header_name(""), "X");
         assert_eq!(scalar_text(&Node::Array(vec![Node::number(1)])), "[1]");

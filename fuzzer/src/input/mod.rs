@@ -2,7 +2,7 @@
 //!
 //! A [`RequestSeq`] is an ordered list of [`Call`]s; each names an operation, its parameter values and
 //! body as [`Node`] trees, any part of which may be a [`Reference`] to an earlier call's response (this
-//! is how create → read → update → delete chains are expressed). [`render`] turns one call plus the
+//! is how create → read → update → delete chains are expressed). [`render()`] turns one call plus the
 //! responses so far and the identity's [`Credentials`] into an [`HttpRequest`](crate::http::HttpRequest).
 
 pub mod auth;

@@ -21,7 +21,9 @@ pub enum Node {
     Object(Vec<(String, Node)>),
     /// A value taken from an earlier call's response when the sequence runs.
     Ref(Reference),
-    /// Bytes sent as they are (malformed JSON, a file upload, a wrong content type).
+    /// Bytes sent as they are: in a body, malformed JSON, a file upload or a wrong content type; in
+    /// a path or query parameter, a pre-encoded payload such as `..%2f` (only bytes that would break
+    /// the request line are escaped).
     Raw(Vec<u8>),
 }
 

@@ -9,7 +9,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use super::auth::Credentials;
 use super::body;
-use super::encode::{component, header_name, header_value, scalar_text};
+use super::encode::{component, header_name, header_value, scalar_text, verbatim};
 use super::node::Node;
 use super::resolve::resolve;
 use super::seq::{Call, ParamValue};
@@ -165,7 +165,11 @@ fn render_path(template: &str, op: &Operation, params: &[(&ParamValue, Node)]) -
 }
 
 /// A path parameter in the simple, label or matrix style.
+/// Raw bytes are sent as they are (see [`verbatim`]), whatever the style.
 fn path_value(name: &str, value: &Node, style: ParamStyle, explode: bool) -> String {
+    if let Node::Raw(bytes) = value {
+        return verbatim(bytes, b"?/");
+    }
     let shape = Shape::of(value);
     match style {
         ParamStyle::Label => {
@@ -192,8 +196,12 @@ fn path_value(name: &str, value: &Node, style: ParamStyle, explode: bool) -> Str
 }
 
 /// Encoded `name=value` query parts for one parameter.
+/// Raw bytes are sent as they are (see [`verbatim`]), so they may even add parameters.
 fn query_pairs(name: &str, value: &Node, style: ParamStyle, explode: bool) -> Vec<String> {
     let n = component(name);
+    if let Node::Raw(bytes) = value {
+        return vec![format!("{n}={}", verbatim(bytes, b""))];
+    }
     let shape = Shape::of(value);
     match (style, &shape) {
         (ParamStyle::DeepObject, _) => {

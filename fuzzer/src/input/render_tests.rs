@@ -127,6 +127,19 @@ fn location_header_reference_and_segment_encoding() {
         render(&dangling, &del, &[], &Credentials::none(), "").path_and_query,
         "/orders/1"
     );
+    let raw = call(
+        "deleteOrder",
+        vec![(
+            "orderId",
+            ParamLocation::Path,
+            Node::Raw(b"..%2f..%2fetc/x y".to_vec()),
+        )],
+        None,
+    );
+    assert_eq!(
+        render(&raw, &del, &[], &Credentials::none(), "").path_and_query,
+        "/orders/..%2f..%2fetc%2Fx%20y"
+    );
 }
 
 #[test]
@@ -216,5 +229,25 @@ fn label_and_matrix_path_styles() {
     assert_eq!(
         path_value("p", &pairs, ParamStyle::Simple, true),
         "a=1,b=x%20y"
+    );
+}
+
+#[test]
+fn raw_query_values_are_sent_pre_encoded() {
+    let model = test_model();
+    let list = operation(&model, "listProducts");
+    let c = call(
+        "listProducts",
+        vec![(
+            "limit",
+            ParamLocation::Query,
+            Node::Raw(b"1%0d%0aX: y&limit=2#".to_vec()),
+        )],
+        None,
+    );
+    let req = render(&c, &list, &[], &Credentials::none(), "");
+    assert_eq!(
+        req.path_and_query,
+        "/products?limit=1%0d%0aX:%20y&limit=2%23"
     );
 }

@@ -38,6 +38,8 @@ mod toggle_optional_field;
 mod value_to_reference;
 
 #[cfg(test)]
+mod behaviour_tests;
+#[cfg(test)]
 mod proptests;
 
 use std::sync::Arc;

@@ -6,6 +6,8 @@
 //!    field, else a field named like the parameter, else the last segment of `Location`.
 //! 2. Any other operation whose success response has a top-level field named exactly like the
 //!    parameter produces it from that field.
+//! 3. A `POST`/`PUT` whose path ends in a segment named like the parameter (`/shop/orders` for
+//!    `orderId`) and whose response has an `id` field produces it from `id`.
 
 use serde_json::Value;
 
@@ -130,10 +132,34 @@ fn source_for(
         };
         return Some(source);
     }
-    fields
-        .iter()
-        .any(|f| f == param)
-        .then(|| RefSource::Body(pointer(param)))
+    if fields.iter().any(|f| f == param) {
+        return Some(RefSource::Body(pointer(param)));
+    }
+    let named_alike =
+        last_literal_segment(&producer.path).is_some_and(|seg| names_match(seg, param));
+    (creates && named_alike && fields.iter().any(|f| f == "id"))
+        .then(|| RefSource::Body("/id".to_owned()))
+}
+
+/// The last path segment when it is not a `{template}` (a collection), e.g. `orders` for
+/// `/shop/orders`, `None` for `/orders/{id}`.
+fn last_literal_segment(path: &str) -> Option<&str> {
+    path.split('/')
+        .rev()
+        .find(|s| !s.is_empty())
+        .filter(|s| !s.starts_with('{'))
+}
+
+/// `orders` names the resource of `orderId`, `order_id`, `order-id` or `order`.
+fn names_match(segment: &str, param: &str) -> bool {
+    let param = param.to_ascii_lowercase();
+    let stem = param
+        .strip_suffix("id")
+        .map(|s| s.trim_end_matches(['_', '-']))
+        .unwrap_or(&param);
+    let segment = segment.to_ascii_lowercase();
+    !stem.is_empty()
+        && [stem.to_owned(), format!("{stem}s"), format!("{stem}es")].contains(&segment)
 }
 
 /// A JSON pointer to a top-level field (`~` and `/` escaped).
@@ -213,4 +239,21 @@ pub fn required_properties<'a>(generator: &'a Generator, schema: &'a Value) -> V
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_match_parameters() {
+        assert!(names_match("orders", "orderId"));
+        assert!(names_match("order", "order_id"));
+        assert!(names_match("Boxes", "box-id"));
+        assert!(!names_match("orders", "userId"));
+        assert!(!names_match("ids", "id"));
+        assert_eq!(last_literal_segment("/shop/orders/"), Some("orders"));
+        assert_eq!(last_literal_segment("/shop/orders/{x}"), None);
+        assert_eq!(last_literal_segment("/{x}"), None);
+    }
 }

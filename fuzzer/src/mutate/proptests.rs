@@ -72,7 +72,7 @@ fn seqs() -> impl Strategy<Value = RequestSeq> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn every_mutator_keeps_references_valid(seq in seqs(), other in seqs(), seed in any::<u64>()) {
@@ -82,8 +82,9 @@ proptest! {
             let mut mutant = seq.clone();
             // A few rounds, so mutators also run on each other's output.
             for round in 0..3 {
-                apply_nth(&ctx, (n + round * 5) % COUNT, &mut mutant, &other, &mut rng);
-                prop_assert!(mutant.references_valid(), "mutator {} broke {:?}", n, mutant);
+                let m = (n + round * 5) % COUNT;
+                apply_nth(&ctx, m, &mut mutant, &other, &mut rng);
+                prop_assert!(mutant.references_valid(), "mutator {} broke {:?}", m, mutant);
                 prop_assert!(mutant.calls.len() <= MAX_CALLS.max(seq.calls.len()));
             }
         }

@@ -13,7 +13,7 @@ use crate::input::{Node, RequestSeq};
 pub const MAX_ITEMS: usize = 64;
 
 seq_mutator!(
-    /// Adds or removes one array item (bounded at [`MAX_ITEMS`]).
+    /// Adds or removes one array item (at most `MAX_ITEMS` = 64 items).
     ResizeArrayMutator
 );
 

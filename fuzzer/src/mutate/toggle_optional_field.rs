@@ -1,5 +1,5 @@
 //! [`ToggleOptionalFieldMutator`]: adds a declared optional object member or parameter that is
-//! missing, or drops one that is present.
+//! missing, or drops one that is present; likewise an optional request body.
 
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -10,7 +10,7 @@ use super::seq_mutator;
 use super::sequence::set_param;
 use super::sites::{Site, collect, node_at, node_at_mut};
 use crate::generate::Mode;
-use crate::input::{Node, RequestSeq};
+use crate::input::{Body, Node, RequestSeq};
 
 seq_mutator!(
     /// Adds a missing optional member/parameter (generated valid) or drops a present optional one.
@@ -22,10 +22,23 @@ enum Action<'a> {
     DropMember(Site, usize),
     AddParam(usize, usize),
     DropParam(usize, usize),
+    /// Give a call without a body one in the operation's first media type.
+    AddBody(usize),
+    /// Drop the body of a call whose operation does not require one.
+    DropBody(usize),
 }
 
 impl ToggleOptionalFieldMutator {
     pub fn apply<R: Rng + ?Sized>(&self, seq: &mut RequestSeq, rng: &mut R) -> bool {
+        let actions = self.actions(seq);
+        let Some(action) = actions.choose(rng) else {
+            return false;
+        };
+        self.perform(seq, action, rng)
+    }
+
+    /// Every possible addition or removal, in a fixed order.
+    fn actions(&self, seq: &RequestSeq) -> Vec<Action<'_>> {
         let ctx = &*self.ctx;
         let mut actions = Vec::new();
         for (site, schema) in collect(ctx, seq, &|n, _| matches!(n, Node::Object(_))) {
@@ -61,10 +74,22 @@ impl ToggleOptionalFieldMutator {
                     None => Action::AddParam(ci, di),
                 });
             }
+            match (&op.request_body, &call.body) {
+                (Some(_), None) => actions.push(Action::AddBody(ci)),
+                (Some(rb), Some(_)) if !rb.required => actions.push(Action::DropBody(ci)),
+                _ => {}
+            }
         }
-        let Some(action) = actions.choose(rng) else {
-            return false;
-        };
+        actions
+    }
+
+    fn perform<R: Rng + ?Sized>(
+        &self,
+        seq: &mut RequestSeq,
+        action: &Action<'_>,
+        rng: &mut R,
+    ) -> bool {
+        let ctx = &*self.ctx;
         match action {
             Action::AddMember(site, name, sub) => {
                 let value = ctx.value(sub, Mode::Valid, rng);
@@ -90,6 +115,22 @@ impl ToggleOptionalFieldMutator {
             Action::DropParam(ci, pi) => {
                 seq.calls[*ci].params.remove(*pi);
             }
+            Action::AddBody(ci) => {
+                let call = &seq.calls[*ci];
+                let Some(media) = ctx
+                    .operation(&call.operation)
+                    .and_then(|op| op.request_body.as_ref())
+                    .and_then(|rb| rb.content.first())
+                else {
+                    return false;
+                };
+                let value = ctx.value(&media.schema, Mode::Valid, rng);
+                seq.calls[*ci].body = Some(Body {
+                    media_type: media.media_type.clone(),
+                    value,
+                });
+            }
+            Action::DropBody(ci) => seq.calls[*ci].body = None,
         }
         true
     }
