@@ -7,5 +7,6 @@ pub mod config;
 pub mod exit;
 pub mod http;
 pub mod oracle;
+pub mod report;
 pub mod spec;
 pub mod transport;
