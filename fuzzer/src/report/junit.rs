@@ -199,6 +199,44 @@ mod tests {
         assert!(xml.contains("<failure message=\"it died\" type=\"target-crash\">"));
     }
 
+    /// Undoes [`escape`] for the entities it writes.
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&#10;", "\n")
+            .replace("&#13;", "\r")
+            .replace("&#9;", "\t")
+            .replace("&amp;", "&")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_is_safe_and_reversible(s in "\\PC*|[&<>\"'\n\r\t a-z]{0,30}", attribute: bool) {
+            let e = escape(&s, attribute);
+            proptest::prop_assert!(!e.contains('<') && !e.contains('>') && !e.contains('\r'));
+            if attribute {
+                proptest::prop_assert!(!e.contains('"') && !e.contains('\n'));
+            }
+            for (i, _) in e.match_indices('&') {
+                let rest = &e[i..];
+                proptest::prop_assert!(
+                    ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#10;", "&#13;", "&#9;"]
+                        .iter()
+                        .any(|ent| rest.starts_with(ent)),
+                    "bare ampersand in {:?}", e
+                );
+            }
+            let valid: String = s
+                .chars()
+                .map(|c| if (c as u32) < 0x20 && !"\t\n\r".contains(c) { '\u{fffd}' } else { c })
+                .map(|c| if c == '\u{fffe}' || c == '\u{ffff}' { '\u{fffd}' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(unescape(&e), valid);
+        }
+    }
+
     #[test]
     fn no_findings_no_failures() {
         let mut input = fixture::input();

@@ -176,3 +176,18 @@ fn operations_are_located_in_yaml_and_json() {
     assert_eq!(ops[0].spec_line, Some(5));
     assert_eq!(ops[2].spec_line, None);
 }
+
+proptest::proptest! {
+    #[test]
+    fn excerpts_are_bounded_prefixes(body in proptest::collection::vec(proptest::num::u8::ANY, 0..2200)) {
+        let (text, cut) = body_excerpt(&body);
+        proptest::prop_assert!(text.len() <= BODY_EXCERPT_MAX);
+        proptest::prop_assert_eq!(cut, body.len() > BODY_EXCERPT_MAX || text.len() < String::from_utf8_lossy(&body).len());
+        proptest::prop_assert!(String::from_utf8_lossy(&body).starts_with(text.as_str()) || body.len() > BODY_EXCERPT_MAX);
+    }
+
+    #[test]
+    fn mapping_entries_never_panic(line in "\\PC{0,30}") {
+        let _ = mapping_entry(line.trim());
+    }
+}

@@ -580,6 +580,14 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn date_parsing_never_panics(s in "\\PC{0,40}|[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} [0-9]{2,4} [0-9:]{5,9} GMT") {
+            let _ = parse_http_date(&s);
+            let _ = retry_after(&s, wall());
+        }
+    }
+
     #[test]
     fn retry_after_values() {
         let now = wall();
