@@ -4,7 +4,8 @@
 //! tested against a golden file, and `write_report(path, &ReportInput)`, which writes atomically.
 //!
 //! This module holds the shared input ([`ReportInput`], [`ReportFinding`]) and helpers: the atomic
-//! write, header redaction, body excerpts and the order findings are listed in.
+//! write, [`write_requested`] (every report the settings ask for), header redaction, body excerpts
+//! and the order findings are listed in.
 
 pub mod console;
 pub mod json;
@@ -16,6 +17,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::config::ReportPaths;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::oracle::{Finding, FindingKind};
 use crate::spec::{Method, Operation, OperationId};
@@ -216,6 +218,41 @@ fn unquote(s: &str) -> &str {
         }
     }
     s
+}
+
+/// A report that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the {format} report to {}: {source}", path.display())]
+pub struct ReportError {
+    pub format: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// Writes every report `paths` asks for (JSON, JUnit, SARIF) and returns the paths written. Stops at
+/// the first failure, naming the format and path.
+pub fn write_requested(
+    paths: &ReportPaths,
+    input: &ReportInput,
+) -> Result<Vec<PathBuf>, ReportError> {
+    type Writer = fn(&Path, &ReportInput) -> io::Result<()>;
+    let wanted: [(&'static str, &Option<PathBuf>, Writer); 3] = [
+        ("JSON", &paths.json, json::write_report),
+        ("JUnit", &paths.junit, junit::write_report),
+        ("SARIF", &paths.sarif, sarif::write_report),
+    ];
+    let mut written = Vec::new();
+    for (format, path, write) in wanted {
+        let Some(path) = path else { continue };
+        write(path, input).map_err(|source| ReportError {
+            format,
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path.clone());
+    }
+    Ok(written)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,

@@ -138,6 +138,49 @@ fn atomic_write_replaces_and_leaves_no_temporary_file() {
 }
 
 #[test]
+fn requested_reports_are_written_and_failures_named() {
+    let dir = std::env::temp_dir().join(format!("shrike-reports-test-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let input = fixture::input();
+    let paths = ReportPaths {
+        json: Some(dir.join("report.json")),
+        junit: None,
+        sarif: Some(dir.join("out/report.sarif")),
+    };
+    let written = write_requested(&paths, &input).expect("writable");
+    assert_eq!(
+        written,
+        [dir.join("report.json"), dir.join("out/report.sarif")]
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("report.json")).expect("read"),
+        json::render(&input)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("out/report.sarif")).expect("read"),
+        sarif::render(&input)
+    );
+    assert!(
+        write_requested(&ReportPaths::default(), &input)
+            .expect("nothing")
+            .is_empty()
+    );
+    // A directory where the file should go.
+    let blocked = ReportPaths {
+        junit: Some(dir.join("out")),
+        ..ReportPaths::default()
+    };
+    let e = write_requested(&blocked, &input).expect_err("a directory is in the way");
+    assert_eq!(e.format, "JUnit");
+    assert!(
+        e.to_string()
+            .starts_with("cannot write the JUnit report to "),
+        "{e}"
+    );
+    fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
 fn operations_are_located_in_yaml_and_json() {
     let yaml = "openapi: 3.1.0\npaths:\n  /orders:\n    get:\n      summary: list\n    post:\n      \
                 operationId: createOrder\n  /orders/{orderId}:\n    delete:\n      x: 1\n    get:\n";
