@@ -1,5 +1,5 @@
 //! The JSON report (`--json`): every finding with its signature, kind, operation and example
-//! request and response (secret headers redacted, bodies cut to 2 KiB), and a count per kind.
+//! request and response (secret headers and query parameters redacted, bodies cut to 2 KiB), and a count per kind.
 //!
 //! ```json
 //! {"version", "spec", "target", "seed", "execs", "duration_s", "throttled_s",
@@ -16,7 +16,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::{ReportFinding, ReportInput, body_excerpt, redact_headers, seconds, write_atomic};
+use super::{
+    ReportFinding, ReportInput, body_excerpt, redact_headers, redact_query, seconds, write_atomic,
+};
 use crate::http::{HttpRequest, HttpResponse};
 
 /// Writes the JSON report to `path` atomically.
@@ -83,7 +85,7 @@ fn finding(f: &ReportFinding) -> Value {
 fn request(r: &HttpRequest) -> Value {
     json!({
         "method": r.method,
-        "path": r.path_and_query,
+        "path": redact_query(&r.path_and_query),
         "headers": redact_headers(&r.headers),
         "body": body_excerpt(&r.body).0,
     })

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use super::{ReportFinding, ReportInput, body_excerpt, seconds, write_atomic};
+use super::{ReportFinding, ReportInput, body_excerpt, redact_query, seconds, write_atomic};
 use crate::spec::OperationId;
 
 /// Writes the JUnit report to `path` atomically.
@@ -113,7 +113,12 @@ pub fn render(input: &ReportInput) -> String {
 fn failure_text(f: &ReportFinding) -> String {
     let mut text = format!("signature: {}\nhits: {}\n", f.finding.signature, f.hits);
     if let Some(req) = &f.request {
-        let _ = writeln!(text, "request: {} {}", req.method, req.path_and_query);
+        let _ = writeln!(
+            text,
+            "request: {} {}",
+            req.method,
+            redact_query(&req.path_and_query)
+        );
     }
     match &f.response {
         Some(resp) => {

@@ -17,6 +17,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use percent_encoding::percent_decode_str;
+
 use crate::config::ReportPaths;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::oracle::{Finding, FindingKind};
@@ -148,6 +150,28 @@ pub fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
             (k.clone(), v.to_string())
         })
         .collect()
+}
+
+/// The path and query with the values of secret-looking query parameters (`api_key`,
+/// `access_token`, `key`, ...: the names [`is_secret_header`] flags, and `key`) replaced by [`REDACTED`].
+pub fn redact_query(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return path_and_query.to_string();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, _)) if is_secret_param(&percent_decode_str(name).decode_utf8_lossy()) => {
+                format!("{name}={REDACTED}")
+            }
+            _ => param.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
+
+fn is_secret_param(name: &str) -> bool {
+    is_secret_header(name) || name.eq_ignore_ascii_case("key")
 }
 
 /// The first [`BODY_EXCERPT_MAX`] bytes of a body as text (invalid UTF-8 replaced, never cut inside

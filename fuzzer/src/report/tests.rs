@@ -77,6 +77,23 @@ fn secret_headers_are_recognised() {
 }
 
 #[test]
+fn secret_query_parameters_are_redacted() {
+    assert_eq!(redact_query("/orders"), "/orders");
+    assert_eq!(
+        redact_query("/orders?limit=5&page=2"),
+        "/orders?limit=5&page=2"
+    );
+    assert_eq!(
+        redact_query("/a?api_key=k1&x=1&access%5Ftoken=t&flag&Token=z"),
+        "/a?api_key=[redacted]&x=1&access%5Ftoken=[redacted]&flag&Token=[redacted]"
+    );
+    assert_eq!(
+        redact_query("/maps?KEY=abc&monkey=1"),
+        "/maps?KEY=[redacted]&monkey=1"
+    );
+}
+
+#[test]
 fn excerpts_are_capped_at_a_character_boundary() {
     assert_eq!(body_excerpt(b"short"), ("short".to_string(), false));
     assert_eq!(body_excerpt(b""), (String::new(), false));
