@@ -16,6 +16,7 @@ pub mod input;
 pub mod inspect;
 pub mod mutate;
 pub mod oracle;
+pub mod report;
 pub mod schema;
 pub mod spec;
 pub mod supervise;

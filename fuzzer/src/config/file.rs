@@ -12,6 +12,11 @@
 //! header = ["X-Tenant: nightly"]
 //! exclude = ["method:DELETE", "tag:admin"]
 //! ```
+//!
+//! For the command line, a clap struct with the same field names and types (`spec:
+//! Option<PathBuf>`, `time: Option<String>`, `rate_limit: Option<f64>`, `header: Vec<String>` for a
+//! repeatable `--header`, ...) is copied into a `FileConfig` field for field and passed to
+//! [`Settings::load`](super::Settings::load) with the `--config` path.
 
 use std::path::{Path, PathBuf};
 

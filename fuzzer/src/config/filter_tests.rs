@@ -158,6 +158,13 @@ fn any_op() -> impl Strategy<Value = Operation> {
 
 proptest! {
     #[test]
+    fn parsing_never_panics_and_display_round_trips(s in "\\PC{0,24}") {
+        if let Ok(sel) = Selector::parse(&s) {
+            prop_assert_eq!(Selector::parse(&sel.to_string()).expect("display parses"), sel);
+        }
+    }
+
+    #[test]
     fn exclude_always_wins(
         include in prop::collection::vec(any_selector(), 0..4),
         exclude in prop::collection::vec(any_selector(), 1..4),

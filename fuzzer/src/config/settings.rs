@@ -5,7 +5,7 @@
 //! re-enable an operation a checked-in file forbids), and headers from both are sent, a flag
 //! replacing a file header of the same name. `include` from the command line replaces the file's.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::duration::parse_duration;
@@ -13,7 +13,7 @@ use super::error::{ConfigError, Origin};
 use super::file::{ConfigFile, FileConfig};
 use super::filter::OperationFilter;
 use crate::oracle::{OracleConfig, UndocumentedPolicy};
-use crate::transport::{Target, TransportConfig};
+use crate::transport::{Target, ThrottleConfig, TransportConfig};
 
 /// Default time budget.
 pub const DEFAULT_TIME: Duration = Duration::from_secs(600);
@@ -66,10 +66,11 @@ struct Pick<T> {
     origin: Origin,
 }
 
-/// The two sources of values: the command line and, when given, a config file.
+/// The two sources of values: the command line and the config file (all `None` when there is none).
 struct Sources<'a> {
     cli: &'a FileConfig,
-    file: Option<(&'a FileConfig, &'a Origin)>,
+    file: &'a FileConfig,
+    file_origin: &'a Origin,
 }
 
 impl Sources<'_> {
@@ -81,10 +82,9 @@ impl Sources<'_> {
                 origin: Origin::CommandLine,
             });
         }
-        let (fc, origin) = self.file?;
-        field(fc).as_ref().map(|v| Pick {
+        field(self.file).as_ref().map(|v| Pick {
             value: v.clone(),
-            origin: origin.clone(),
+            origin: self.file_origin.clone(),
         })
     }
 
@@ -94,6 +94,13 @@ impl Sources<'_> {
 }
 
 impl Settings {
+    /// Reads the config file at `config` (when given) and merges it with the command-line values:
+    /// what `shrike fuzz [--config FILE] ...` does.
+    pub fn load(config: Option<&Path>, cli: FileConfig) -> Result<Settings, ConfigError> {
+        let file = config.map(ConfigFile::load).transpose()?;
+        Settings::merge(file, cli)
+    }
+
     /// Validates the config file (if any) and the command-line values into one `Settings`.
     pub fn merge(file: Option<ConfigFile>, cli: FileConfig) -> Result<Settings, ConfigError> {
         let (fc, forigin) = match file {
@@ -102,7 +109,8 @@ impl Settings {
         };
         let src = Sources {
             cli: &cli,
-            file: Some((&fc, &forigin)),
+            file: &fc,
+            file_origin: &forigin,
         };
         let spec = src
             .value(|c| &c.spec)
@@ -148,6 +156,11 @@ impl Settings {
             undocumented: self.undocumented,
             slow: self.slow,
         }
+    }
+
+    /// The rate limit and backoff of this run.
+    pub fn throttle_config(&self) -> ThrottleConfig {
+        ThrottleConfig::with_rate_limit(self.rate_limit)
     }
 
     /// The transport limits of this run (the request timeout; other limits at their defaults).

@@ -37,6 +37,22 @@ fn defaults() {
     assert_eq!(s.dict, None);
     assert_eq!(s.oracle_config(), OracleConfig::default());
     assert_eq!(s.transport_config().timeout, Duration::from_secs(10));
+    assert_eq!(s.throttle_config().rate_limit, None);
+}
+
+#[test]
+fn load_reads_the_file_and_reports_a_missing_one() {
+    let dir = std::env::temp_dir().join(format!("shrike-settings-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("nightly.toml");
+    std::fs::write(&path, "spec = \"api.json\"\nrate-limit = 0.5\n").expect("write");
+    let s = Settings::load(Some(&path), FileConfig::default()).expect("valid");
+    assert_eq!(s.spec, dir.join("api.json"), "relative to the file");
+    assert_eq!(s.throttle_config().rate_limit, Some(0.5));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    let e = Settings::load(Some(&path), cli()).expect_err("gone");
+    assert!(matches!(e, ConfigError::Read { .. }), "{e}");
+    assert!(Settings::load(None, cli()).is_ok());
 }
 
 #[test]
