@@ -29,9 +29,9 @@ pub fn build<R: Rng + ?Sized>(
         Some(Value::Object(p)) => p,
         _ => &empty,
     };
-    let required: Vec<&str> = match get(obj, "required") {
-        Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+    let required: &[Value] = match get(obj, "required") {
+        Some(Value::Array(r)) => r,
+        _ => &[],
     };
     let max_p = count(obj, "maxProperties").unwrap_or(u64::MAX);
     let min_p = count(obj, "minProperties").unwrap_or(0).min(MAX_FILL);
@@ -40,7 +40,7 @@ pub fn build<R: Rng + ?Sized>(
     let all_optional = w.edges && rng.random_bool(0.5);
     let mut out = Map::new();
     for (name, s) in props {
-        let req = required.contains(&name.as_str());
+        let req = required.iter().any(|r| r.as_str() == Some(name.as_str()));
         let include = req
             || (!deep
                 && (out.len() as u64) + (required.len() as u64) < max_p
@@ -53,10 +53,10 @@ pub fn build<R: Rng + ?Sized>(
             out.insert(name.clone(), w.value(s, base, depth + 1, rng));
         }
     }
-    for name in &required {
-        if !out.contains_key(*name) {
+    for name in required.iter().filter_map(Value::as_str) {
+        if !out.contains_key(name) {
             let s = schema_for_extra(obj, name);
-            out.insert((*name).to_owned(), w.value(s, base, depth + 1, rng));
+            out.insert(name.to_owned(), w.value(s, base, depth + 1, rng));
         }
     }
     dependent_required(w, obj, props, base, depth, &mut out, rng);

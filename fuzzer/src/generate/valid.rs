@@ -391,12 +391,19 @@ pub fn has_ref(schema: &Value) -> bool {
     false
 }
 
-/// Plain text of `len` characters: lowercase letters and digits, now and then a capital or space.
+/// Plain text of `len` characters: lowercase letters and digits, now and then a capital or space
+/// (never at either end). Eight characters per 64-bit random word.
 pub fn text<R: Rng + ?Sized>(len: u64, rng: &mut R) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH ";
-    let mut s = String::with_capacity(len as usize);
+    const CHARS: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvABCDE ";
+    let len = len as usize;
+    let mut s = String::with_capacity(len);
+    let mut word = 0u64;
     for i in 0..len {
-        let mut c = CHARS[rng.random_range(..CHARS.len())];
+        if i % 8 == 0 {
+            word = rng.random();
+        }
+        let mut c = CHARS[(word & 63) as usize];
+        word >>= 8;
         if c == b' ' && (i == 0 || i + 1 == len) {
             c = b'x';
         }
