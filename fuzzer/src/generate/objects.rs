@@ -3,6 +3,8 @@
 //! through `additionalProperties` / `patternProperties` / `propertyNames` when they allow them.
 
 use super::keywords::get;
+use std::borrow::Cow;
+
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -50,12 +52,13 @@ pub fn build<R: Rng + ?Sized>(
                     rng.random_bool(OPTIONAL_P)
                 });
         if include {
-            out.insert(name.clone(), w.value(s, base, depth + 1, rng));
+            let s = with_patterns(w, obj, name, s);
+            out.insert(name.clone(), w.value(&s, base, depth + 1, rng));
         }
     }
     for name in required.iter().filter_map(Value::as_str) {
         if !out.contains_key(name) {
-            let s = schema_for_extra(obj, name);
+            let s = schema_for_extra(w, obj, name);
             out.insert(name.to_owned(), w.value(s, base, depth + 1, rng));
         }
     }
@@ -66,7 +69,8 @@ pub fn build<R: Rng + ?Sized>(
             break;
         }
         if !out.contains_key(name) {
-            out.insert(name.clone(), w.value(s, base, depth + 1, rng));
+            let s = with_patterns(w, obj, name, s);
+            out.insert(name.clone(), w.value(&s, base, depth + 1, rng));
         }
     }
     let want_extra = !deep
@@ -82,7 +86,39 @@ pub fn build<R: Rng + ?Sized>(
     Value::Object(out)
 }
 
-/// Adds the properties `dependentRequired` demands of the ones present.
+/// A declared property's schema, joined with the `patternProperties` entries its name matches
+/// (the value must satisfy all of them).
+fn with_patterns<'a>(
+    w: &Walker<'_>,
+    obj: &Map<String, Value>,
+    name: &str,
+    s: &'a Value,
+) -> Cow<'a, Value> {
+    let Some(Value::Object(pp)) = get(obj, "patternProperties") else {
+        return Cow::Borrowed(s);
+    };
+    let mut all = vec![s.clone()];
+    for (p, ps) in pp {
+        if w.g
+            .patterns
+            .get(p)
+            .is_some_and(|c| c.certainly_matches(name))
+        {
+            all.push(ps.clone());
+        }
+    }
+    if all.len() == 1 {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(Value::Object(Map::from_iter([(
+            "allOf".to_owned(),
+            Value::Array(all),
+        )])))
+    }
+}
+
+/// Adds the properties `dependentRequired` (and the `required` of `dependentSchemas`) demand of
+/// the ones present.
 fn dependent_required<R: Rng + ?Sized>(
     w: &Walker<'_>,
     obj: &Map<String, Value>,
@@ -92,9 +128,13 @@ fn dependent_required<R: Rng + ?Sized>(
     out: &mut Map<String, Value>,
     rng: &mut R,
 ) {
-    let Some(Value::Object(deps)) = get(obj, "dependentRequired") else {
-        return;
-    };
+    let required = get(obj, "dependentRequired").and_then(Value::as_object);
+    let schemas = get(obj, "dependentSchemas").and_then(Value::as_object);
+    let from_schemas = schemas
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, s)| Some((k, s.as_object().and_then(|o| get(o, "required"))?)));
+    let deps: Vec<(&String, &Value)> = required.into_iter().flatten().chain(from_schemas).collect();
     for (key, needs) in deps {
         if !out.contains_key(key) {
             continue;
@@ -106,7 +146,7 @@ fn dependent_required<R: Rng + ?Sized>(
             .filter_map(Value::as_str)
         {
             if !out.contains_key(n) {
-                let s = props.get(n).unwrap_or_else(|| schema_for_extra(obj, n));
+                let s = props.get(n).unwrap_or_else(|| schema_for_extra(w, obj, n));
                 out.insert(n.to_owned(), w.value(s, base, depth + 1, rng));
             }
         }
@@ -162,10 +202,14 @@ fn add_extra<R: Rng + ?Sized>(
 
 /// The schema a key outside `properties` must satisfy: a matching `patternProperties` entry, else
 /// `additionalProperties`, else anything.
-fn schema_for_extra<'a>(obj: &'a Map<String, Value>, name: &str) -> &'a Value {
+fn schema_for_extra<'a>(w: &Walker<'_>, obj: &'a Map<String, Value>, name: &str) -> &'a Value {
     if let Some(Value::Object(pp)) = get(obj, "patternProperties") {
         for (p, s) in pp {
-            if regex::Regex::new(p).is_ok_and(|re| re.is_match(name)) {
+            if w.g
+                .patterns
+                .get(p)
+                .is_some_and(|c| c.certainly_matches(name))
+            {
                 return s;
             }
         }

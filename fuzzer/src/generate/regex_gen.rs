@@ -139,6 +139,11 @@ impl Compiled {
         self.check.as_ref().is_none_or(|re| re.is_match(s))
     }
 
+    /// Whether `s` certainly matches (`false` when the pattern cannot be checked).
+    pub fn certainly_matches(&self, s: &str) -> bool {
+        self.check.as_ref().is_some_and(|re| re.is_match(s))
+    }
+
     /// A string matching the pattern whose length (in chars) lies in `[min, max]`, if one was
     /// found in a few attempts.
     /// Repetition counts adapt between attempts: too short raises the extra repetitions, too
