@@ -269,3 +269,79 @@ fn examples_seed_valid_mode() {
         .count();
     assert!((40..200).contains(&hits), "{hits}");
 }
+
+#[test]
+fn invalid_rate_over_the_corpus_is_total() {
+    let f = fixture();
+    let mut accepted = Vec::new();
+    for (idx, e) in f.corpus.schemas.iter().enumerate() {
+        if ACCEPT_ALL.contains(&e.name.as_str()) {
+            continue;
+        }
+        for seed in 0..300 {
+            let v = generate(&f, idx, seed, Mode::Invalid);
+            if f.validators[idx].is_valid(&v) {
+                accepted.push(format!("{} seed {seed}: {:.200}", e.name, v.to_string()));
+            }
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "{} invalid values validated: {accepted:#?}",
+        accepted.len()
+    );
+}
+
+#[test]
+fn every_mode_is_total_and_serialisable() {
+    let f = fixture();
+    for idx in 0..f.corpus.schemas.len() {
+        for seed in 0..40 {
+            for mode in Mode::ALL {
+                let v = generate(&f, idx, seed, mode);
+                let text = serde_json::to_string(&v).expect("generated values serialise");
+                assert!(!text.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn unsatisfiable_patterns_are_counted() {
+    let g = Generator::new(serde_json::json!({}));
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    // Look-ahead is ECMA-262 but not regex-syntax: it cannot be generated from.
+    let s = serde_json::json!({"type": "string", "pattern": "^(?=a)b$"});
+    let before = g.stats().unsatisfied_patterns;
+    let v = g.generate(&s, Mode::Valid, &mut rng);
+    assert!(v.is_string());
+    assert_eq!(g.stats().unsatisfied_patterns, before + 1);
+}
+
+#[test]
+fn attack_values_carry_dictionary_payloads() {
+    let f = fixture();
+    let idx = f
+        .corpus
+        .schemas
+        .iter()
+        .position(|e| e.name == "Order")
+        .expect("in corpus");
+    let payloads: Vec<String> = f
+        .generator
+        .dictionary()
+        .payloads()
+        .iter()
+        .filter_map(|p| p.value.as_str().map(str::to_owned))
+        .collect();
+    let carrying = (0..100)
+        .filter(|s| {
+            let text = generate(&f, idx, *s, Mode::Attack).to_string();
+            payloads
+                .iter()
+                .filter(|p| p.len() > 3)
+                .any(|p| text.contains(&serde_json::to_string(p).unwrap_or_default()))
+        })
+        .count();
+    assert!(carrying >= 50, "{carrying}");
+}
