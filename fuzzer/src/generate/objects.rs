@@ -2,13 +2,12 @@
 //! depth bound), `required`, `dependentRequired`, `minProperties`/`maxProperties`, and extra keys
 //! through `additionalProperties` / `patternProperties` / `propertyNames` when they allow them.
 
-use super::keywords::get;
 use std::borrow::Cow;
 
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use super::keywords::count;
+use super::keywords::{count, get};
 use super::valid::{Walker, text};
 
 /// Probability that an optional property is included in *valid* mode.

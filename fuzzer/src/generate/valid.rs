@@ -4,13 +4,12 @@
 //! `max_depth` optional properties are left out, arrays take their minimum length and branches
 //! without `$ref` are preferred; past the hard limit generation stops with `null`.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::boundary;
-use super::keywords::{self, TypeSet, count, is_annotation};
+use super::keywords::{self, TypeSet, count, get, is_annotation};
 use super::merge;
 use super::numbers;
 
