@@ -3,13 +3,12 @@
 //! their neighbours, multiples next to the bounds, the limits of `int32`/`int64`/`float`, and
 //! formats both well-formed and malformed. Structure comes from the walker in `valid`.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::formats;
-use super::keywords::{float_value, int_value};
+use super::keywords::{float_value, get, int_value};
 use super::numbers::{Bound, ceil_div, decimal_parts, decimal_value, floor_div};
 use super::valid::text;
 

@@ -7,14 +7,13 @@
 //! values that satisfy a `not`. A schema that accepts everything (`{}`, `true`) has no invalid
 //! value: [`value`] returns a type-confused `[{}]` for it.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::formats;
 use super::invalid_shapes::{self as shapes, ArrayViolation, ObjectViolation};
-use super::keywords::{self, TypeSet, count, float_value, int_value, integer_bounds};
+use super::keywords::{self, TypeSet, count, float_value, get, int_value, integer_bounds};
 use super::merge;
 use super::numbers::{decimal_parts, decimal_value, float_bounds};
 use super::valid::{Walker, text};
@@ -43,15 +42,8 @@ enum Violation {
     BelowMin,
     AboveMax,
     NotMultiple,
-    TooFewItems,
-    TooManyItems,
-    Duplicate,
-    BadItem,
-    MissingRequired,
-    ExtraProperty,
-    BadProperty,
-    TooFewProps,
-    TooManyProps,
+    Array(ArrayViolation),
+    Object(ObjectViolation),
     Not,
 }
 
@@ -88,90 +80,79 @@ pub fn violate<R: Rng + ?Sized>(
 
 /// The violations certain for this (resolved, flattened) schema.
 fn candidates(g: &Generator, o: &Map<String, Value>, base: &Value, nest: usize) -> Vec<Violation> {
+    use ArrayViolation as A;
+    use ObjectViolation as O;
     use Violation::*;
-    let mut c = Vec::new();
-    let allowed = allowed_types(g, o, base, nest);
-    if !allowed.complement().is_empty() {
-        c.push(Type(allowed.complement()));
-    }
-    if get(o, "const").is_some() || get(o, "enum").is_some() {
-        c.push(NotEnum);
-    }
+    let confused = allowed_types(g, o, base, nest).complement();
     let declared = TypeSet::declared(o).unwrap_or(TypeSet::ALL);
-    let may = |t: TypeSet| declared.intersects(t);
-    if may(TypeSet::STRING) {
-        if count(o, "minLength").is_some_and(|m| m > 0) {
-            c.push(TooShort);
-        }
-        if get(o, "maxLength").is_some() {
-            c.push(TooLong);
-        }
-        if get(o, "pattern")
-            .and_then(Value::as_str)
-            .is_some_and(|p| g.patterns.get(p).is_some())
-        {
-            c.push(Pattern);
-        }
-        if get(o, "format")
-            .and_then(Value::as_str)
-            .is_some_and(keywords::format_is_checked)
-        {
-            c.push(Format);
-        }
-    }
-    if may(TypeSet::NUMBER) {
-        let has = |k: &str| keywords::number(o, k).is_some();
-        if has("minimum") || has("exclusiveMinimum") {
-            c.push(BelowMin);
-        }
-        if has("maximum") || has("exclusiveMaximum") {
-            c.push(AboveMax);
-        }
-        if keywords::number(o, "multipleOf").is_some_and(|m| m > 0.0) {
-            c.push(NotMultiple);
-        }
-    }
-    if may(TypeSet::ARRAY) {
-        if count(o, "minItems").is_some_and(|m| m > 0) {
-            c.push(TooFewItems);
-        }
-        if count(o, "maxItems").is_some_and(|m| m < HUGE) {
-            c.push(TooManyItems);
-        }
-        if get(o, "uniqueItems") == Some(&Value::Bool(true)) {
-            c.push(Duplicate);
-        }
-        if get(o, "items").is_some() || get(o, "prefixItems").is_some() {
-            c.push(BadItem);
-        }
-    }
-    if may(TypeSet::OBJECT) {
-        if get(o, "required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| !r.is_empty())
-        {
-            c.push(MissingRequired);
-        }
-        if get(o, "additionalProperties") == Some(&Value::Bool(false)) {
-            c.push(ExtraProperty);
-        }
-        if get(o, "properties")
-            .and_then(Value::as_object)
-            .is_some_and(|p| !p.is_empty())
-        {
-            c.push(BadProperty);
-        }
-        if count(o, "minProperties").is_some_and(|m| m > 0) {
-            c.push(TooFewProps);
-        }
-        if count(o, "maxProperties").is_some_and(|m| m < 256) {
-            c.push(TooManyProps);
-        }
-    }
-    if get(o, "not").is_some() {
-        c.push(Not);
-    }
-    c
+    let has = |k: &str| get(o, k).is_some();
+    let positive = |k: &str| count(o, k).is_some_and(|m| m > 0);
+    let number = |k: &str| keywords::number(o, k).is_some();
+    let non_empty = |k: &str| match get(o, k) {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(m)) => !m.is_empty(),
+        _ => false,
+    };
+    let pattern_ok = get(o, "pattern")
+        .and_then(Value::as_str)
+        .is_some_and(|p| g.patterns.get(p).is_some());
+    let format_ok = get(o, "format")
+        .and_then(Value::as_str)
+        .is_some_and(keywords::format_is_checked);
+    let (s, n, a, ob, any) = (
+        TypeSet::STRING,
+        TypeSet::NUMBER,
+        TypeSet::ARRAY,
+        TypeSet::OBJECT,
+        TypeSet::ALL,
+    );
+    // (the instance type the keyword applies to, the violation, whether the schema has it)
+    let table = [
+        (any, Type(confused), !confused.is_empty()),
+        (any, NotEnum, has("const") || has("enum")),
+        (s, TooShort, positive("minLength")),
+        (s, TooLong, has("maxLength")),
+        (s, Pattern, pattern_ok),
+        (s, Format, format_ok),
+        (n, BelowMin, number("minimum") || number("exclusiveMinimum")),
+        (n, AboveMax, number("maximum") || number("exclusiveMaximum")),
+        (
+            n,
+            NotMultiple,
+            keywords::number(o, "multipleOf").is_some_and(|m| m > 0.0),
+        ),
+        (a, Array(A::TooFew), positive("minItems")),
+        (
+            a,
+            Array(A::TooMany),
+            count(o, "maxItems").is_some_and(|m| m < HUGE),
+        ),
+        (
+            a,
+            Array(A::Duplicate),
+            get(o, "uniqueItems") == Some(&Value::Bool(true)),
+        ),
+        (a, Array(A::BadItem), has("items") || has("prefixItems")),
+        (ob, Object(O::MissingRequired), non_empty("required")),
+        (
+            ob,
+            Object(O::Extra),
+            get(o, "additionalProperties") == Some(&Value::Bool(false)),
+        ),
+        (ob, Object(O::BadProperty), non_empty("properties")),
+        (ob, Object(O::TooFew), positive("minProperties")),
+        (
+            ob,
+            Object(O::TooMany),
+            count(o, "maxProperties").is_some_and(|m| m < 256),
+        ),
+        (any, Not, has("not")),
+    ];
+    table
+        .into_iter()
+        .filter(|(t, _, present)| *present && declared.intersects(*t))
+        .map(|(_, v, _)| v)
+        .collect()
 }
 
 /// The types a schema can accept: `type`, narrowed by `const`/`enum` and by the union of
@@ -235,24 +216,7 @@ fn apply<R: Rng + ?Sized>(
     match v {
         Type(types) => Some(of_type(pick(types, rng), rng)),
         NotEnum => not_in_enum(o),
-        TooShort => {
-            let min = count(o, "minLength").unwrap_or(1);
-            let len = if rng.random_bool(0.5) {
-                0
-            } else {
-                rng.random_range(0..min)
-            };
-            Some(Value::String(text(len, rng)))
-        }
-        TooLong => {
-            let max = count(o, "maxLength").unwrap_or(0);
-            let len = if rng.random_bool(0.3) {
-                (max + 1).max(HUGE)
-            } else {
-                max + 1
-            };
-            Some(Value::String(text(len.min(max.saturating_add(HUGE)), rng)))
-        }
+        TooShort | TooLong => Some(Value::String(wrong_length(o, v == TooShort, rng))),
         Pattern => {
             let p = get(o, "pattern").and_then(Value::as_str)?;
             g.patterns.get(p)?.non_matching(rng).map(Value::String)
@@ -263,27 +227,14 @@ fn apply<R: Rng + ?Sized>(
         }
         BelowMin | AboveMax => out_of_range(o, v == BelowMin, rng),
         NotMultiple => not_multiple(o, rng),
-        TooFewItems | TooManyItems | Duplicate | BadItem => {
-            let kind = match v {
-                TooFewItems => ArrayViolation::TooFew,
-                TooManyItems => ArrayViolation::TooMany,
-                Duplicate => ArrayViolation::Duplicate,
-                _ => ArrayViolation::BadItem,
-            };
+        Array(kind) => {
             let items = match valid(rng) {
                 Value::Array(a) => a,
                 _ => Vec::new(),
             };
             shapes::array(g, o, base, nest, kind, items, rng).map(Value::Array)
         }
-        MissingRequired | ExtraProperty | BadProperty | TooFewProps | TooManyProps => {
-            let kind = match v {
-                MissingRequired => ObjectViolation::MissingRequired,
-                ExtraProperty => ObjectViolation::Extra,
-                BadProperty => ObjectViolation::BadProperty,
-                TooFewProps => ObjectViolation::TooFew,
-                _ => ObjectViolation::TooMany,
-            };
+        Object(kind) => {
             let m = match valid(rng) {
                 Value::Object(m) => m,
                 _ => Map::new(),
@@ -292,6 +243,27 @@ fn apply<R: Rng + ?Sized>(
         }
         Not => Some(w.value(get(o, "not")?, base, nest + 1, rng)),
     }
+}
+
+/// A string shorter than `minLength` (often empty) or longer than `maxLength` (sometimes huge).
+fn wrong_length<R: Rng + ?Sized>(o: &Map<String, Value>, short: bool, rng: &mut R) -> String {
+    let len = if short {
+        let min = count(o, "minLength").unwrap_or(1).max(1);
+        if rng.random_bool(0.5) {
+            0
+        } else {
+            rng.random_range(0..min)
+        }
+    } else {
+        let max = count(o, "maxLength").unwrap_or(0);
+        let len = if rng.random_bool(0.3) {
+            (max + 1).max(HUGE)
+        } else {
+            max + 1
+        };
+        len.min(max.saturating_add(HUGE))
+    };
+    text(len, rng)
 }
 
 fn pick<R: Rng + ?Sized>(types: TypeSet, rng: &mut R) -> TypeSet {

@@ -1,13 +1,12 @@
 //! *Invalid* arrays and objects: start from a valid value of the schema and break one structural
 //! constraint (sizes, uniqueness, required and extra properties) or one element.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::invalid::violate;
-use super::keywords::count;
+use super::keywords::{count, get};
 use super::valid::Walker;
 
 /// Which array constraint to break.
@@ -105,39 +104,14 @@ pub fn object<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Option<Map<String, Value>> {
     match kind {
-        ObjectViolation::MissingRequired => {
-            let req: Vec<&str> = o
-                .get("required")?
-                .as_array()?
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            if req.is_empty() {
-                return None;
-            }
-            if rng.random_bool(0.3) {
-                for k in &req {
-                    m.shift_remove(*k);
-                }
-            } else {
-                m.shift_remove(req[rng.random_range(..req.len())]);
-            }
-        }
+        ObjectViolation::MissingRequired => drop_required(o, &mut m, rng)?,
         ObjectViolation::Extra => {
             let key = extra_key(o, &m, rng)?;
             m.insert(key, Value::from("shrike"));
         }
         ObjectViolation::BadProperty => {
-            let props = get(o, "properties")?.as_object()?;
-            let names: Vec<&String> = props.keys().collect();
-            for _ in 0..ATTEMPTS.min(names.len()) {
-                let name = names[rng.random_range(..names.len())];
-                if let Some(bad) = violate(g, &props[name.as_str()], base, nest + 1, rng) {
-                    m.insert(name.clone(), bad);
-                    return Some(m);
-                }
-            }
-            return None;
+            let (name, bad) = bad_property(g, o, base, nest, rng)?;
+            m.insert(name, bad);
         }
         ObjectViolation::TooFew => {
             let min = count(o, "minProperties")? as usize;
@@ -163,6 +137,49 @@ pub fn object<R: Rng + ?Sized>(
         }
     }
     Some(m)
+}
+
+/// Removes one required key (or, now and then, all of them).
+fn drop_required<R: Rng + ?Sized>(
+    o: &Map<String, Value>,
+    m: &mut Map<String, Value>,
+    rng: &mut R,
+) -> Option<()> {
+    let req: Vec<&str> = get(o, "required")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if req.is_empty() {
+        return None;
+    }
+    if rng.random_bool(0.3) {
+        for k in &req {
+            m.shift_remove(*k);
+        }
+    } else {
+        m.shift_remove(req[rng.random_range(..req.len())]);
+    }
+    Some(())
+}
+
+/// A declared property and a value its schema rejects.
+fn bad_property<R: Rng + ?Sized>(
+    g: &Generator,
+    o: &Map<String, Value>,
+    base: &Value,
+    nest: usize,
+    rng: &mut R,
+) -> Option<(String, Value)> {
+    let props = get(o, "properties")?.as_object()?;
+    let names: Vec<&String> = props.keys().collect();
+    for _ in 0..ATTEMPTS.min(names.len()) {
+        let name = names[rng.random_range(..names.len())];
+        if let Some(bad) = violate(g, &props[name.as_str()], base, nest + 1, rng) {
+            return Some((name.clone(), bad));
+        }
+    }
+    None
 }
 
 /// A key outside `properties` that no `patternProperties` pattern matches.

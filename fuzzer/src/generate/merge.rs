@@ -3,11 +3,10 @@
 //! tighten, `required` and `properties` unite, `type` and `enum` intersect; other keywords keep the
 //! first value seen.
 
-use super::keywords::get;
 use serde_json::{Map, Value};
 
 use super::Generator;
-use super::keywords::TypeSet;
+use super::keywords::{TypeSet, get};
 
 /// Largest number of schemas merged for one `allOf` tree (guards against pathological nesting).
 const MAX_MEMBERS: usize = 64;

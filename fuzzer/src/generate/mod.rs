@@ -14,6 +14,18 @@
 //! Everything is deterministic given the caller's RNG. `$ref`s of the form
 //! `urn:shrike:defs#/$defs/<key>` resolve into the `defs` document given to [`Generator::new`];
 //! local `#/...` refs resolve against the document the schema lives in.
+//!
+//! For mutators: [`Generator::boundary_value`], [`Generator::invalid_value`] and
+//! [`Generator::attack_value`] give one value for a (leaf) schema; [`Generator::resolve`] and
+//! [`Generator::allowed_types`] help find a sub-schema's shape; [`Generator::stats`] counts the
+//! places generation fell back. The attack dictionary holds 5,000-deep JSON payloads: copy them
+//! with [`clone_deep`] (the derived `Clone` of `Value` recurses ~0.5 KiB of stack per level), and
+//! note that `serde_json::from_str` refuses nesting past 128 levels unless told otherwise.
+//!
+//! Known limits: `format` and `pattern` on one string are only both met when a format value
+//! happens to match the pattern; `unevaluatedProperties`/`unevaluatedItems` are not modelled
+//! (valid mode adds no unlisted keys unless `additionalProperties` is a schema); `allOf` is merged
+//! approximately (see `merge`); a `not` is honoured by retrying with a partial check.
 
 mod attack;
 mod boundary;
@@ -39,7 +51,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use dictionary::{Category, Dictionary, Payload};
+pub use dictionary::{Category, DEEP_NESTING, Dictionary, Payload, clone_deep};
 pub use keywords::TypeSet;
 
 use crate::spec::DEFS_URI;
@@ -230,6 +242,23 @@ impl Generator {
         attack::leaf(self, schema, rng)
     }
 
+    /// The JSON types `schema` can accept (`type`, narrowed by `const`/`enum` and by the union of
+    /// `anyOf`/`oneOf` branches, `$ref`s and `allOf` followed). Any type outside it is a
+    /// type confusion the schema rejects.
+    pub fn allowed_types(&self, schema: &Value) -> TypeSet {
+        let (s, b) = self.resolve_in(schema, schema);
+        match s {
+            Value::Object(o) if o.contains_key("allOf") || o.contains_key("$ref") => {
+                let (m, mb) = merge::flatten(self, s, b);
+                m.as_object()
+                    .map_or(TypeSet::ALL, |mo| invalid::allowed_types(self, mo, mb, 0))
+            }
+            Value::Object(o) => invalid::allowed_types(self, o, b, 0),
+            Value::Bool(false) => TypeSet::EMPTY,
+            _ => TypeSet::ALL,
+        }
+    }
+
     /// Follow `$ref` (bounded) to the schema it names; the input itself when it is not a ref.
     /// Local `#/...` refs resolve against the `defs` document.
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
@@ -294,5 +323,75 @@ impl Generator {
     /// Depth beyond which generation stops descending at all (returns `null`).
     fn hard_depth(&self) -> usize {
         self.max_depth * 2 + 16
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use serde_json::json;
+
+    fn defs() -> Value {
+        json!({"$id": DEFS_URI, "$defs": {
+            "A": {"$ref": "#/$defs/B"},
+            "B": {"type": "integer", "minimum": 3},
+            "a/b": {"type": "string"},
+            "Loop": {"$ref": "#/$defs/Loop"}
+        }})
+    }
+
+    #[test]
+    fn resolve_follows_named_and_local_refs() {
+        let g = Generator::new(defs());
+        let r = json!({"$ref": "urn:shrike:defs#/$defs/A"});
+        assert_eq!(g.resolve(&r), &json!({"type": "integer", "minimum": 3}));
+        let escaped = json!({"$ref": "urn:shrike:defs#/$defs/a~1b"});
+        assert_eq!(g.resolve(&escaped), &json!({"type": "string"}));
+        let plain = json!({"type": "null"});
+        assert_eq!(g.resolve(&plain), &plain);
+        // A ref cycle stops after a bounded number of hops and counts a fallback.
+        let cyc = json!({"$ref": "urn:shrike:defs#/$defs/Loop"});
+        assert_eq!(g.resolve(&cyc), &Value::Bool(true));
+        assert!(g.stats().fallbacks >= 1);
+    }
+
+    #[test]
+    fn allowed_types_see_through_refs_and_branches() {
+        let g = Generator::new(defs());
+        let t = g.allowed_types(&json!({"$ref": "urn:shrike:defs#/$defs/A"}));
+        assert_eq!(t, TypeSet::INTEGER);
+        let t = g.allowed_types(&json!({"anyOf": [{"type": "string"}, {"type": "null"}]}));
+        assert_eq!(t, TypeSet::STRING.union(TypeSet::NULL));
+        assert_eq!(g.allowed_types(&json!({})), TypeSet::ALL);
+    }
+
+    #[test]
+    fn user_dictionaries_add_to_the_builtin_one() {
+        let base = Generator::new(defs());
+        let n = base.dictionary().len();
+        let mut extra = Dictionary::default();
+        extra.push(Category::Custom, json!("shrike-canary"));
+        let g = base.with_dictionary(extra);
+        assert_eq!(g.dictionary().len(), n + 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let seen = (0..20_000).any(|_| {
+            g.attack_value(&json!({"type": "string"}), &mut rng) == json!("shrike-canary")
+        });
+        assert!(seen);
+    }
+
+    #[test]
+    fn leaf_helpers_follow_their_modes() {
+        let g = Generator::new(defs());
+        let s = json!({"$ref": "urn:shrike:defs#/$defs/B"});
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for _ in 0..100 {
+            let v = g.invalid_value(&s, &mut rng);
+            assert!(v.as_i64().is_none_or(|i| i < 3), "{v}");
+            let b = g.boundary_value(&s, &mut rng);
+            assert!(b.is_number(), "{b}");
+        }
     }
 }

@@ -2,13 +2,12 @@
 //! `int32`/`int64`/`float`/`double` formats. Multiples are built in decimal so that the value
 //! divided by `multipleOf` is exactly an integer, as the `jsonschema` crate checks it.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::boundary;
-use super::keywords::{self, float_value, int_value, integer_bounds};
+use super::keywords::{self, float_value, get, int_value, integer_bounds};
 
 /// Width of the "realistic" window values are usually drawn from.
 const WINDOW: i128 = 1000;

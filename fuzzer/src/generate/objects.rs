@@ -2,11 +2,12 @@
 //! depth bound), `required`, `dependentRequired`, `minProperties`/`maxProperties`, and extra keys
 //! through `additionalProperties` / `patternProperties` / `propertyNames` when they allow them.
 
-use super::keywords::get;
+use std::borrow::Cow;
+
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use super::keywords::count;
+use super::keywords::{count, get};
 use super::valid::{Walker, text};
 
 /// Probability that an optional property is included in *valid* mode.
@@ -29,9 +30,9 @@ pub fn build<R: Rng + ?Sized>(
         Some(Value::Object(p)) => p,
         _ => &empty,
     };
-    let required: Vec<&str> = match get(obj, "required") {
-        Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+    let required: &[Value] = match get(obj, "required") {
+        Some(Value::Array(r)) => r,
+        _ => &[],
     };
     let max_p = count(obj, "maxProperties").unwrap_or(u64::MAX);
     let min_p = count(obj, "minProperties").unwrap_or(0).min(MAX_FILL);
@@ -40,7 +41,7 @@ pub fn build<R: Rng + ?Sized>(
     let all_optional = w.edges && rng.random_bool(0.5);
     let mut out = Map::new();
     for (name, s) in props {
-        let req = required.contains(&name.as_str());
+        let req = required.iter().any(|r| r.as_str() == Some(name.as_str()));
         let include = req
             || (!deep
                 && (out.len() as u64) + (required.len() as u64) < max_p
@@ -50,13 +51,14 @@ pub fn build<R: Rng + ?Sized>(
                     rng.random_bool(OPTIONAL_P)
                 });
         if include {
-            out.insert(name.clone(), w.value(s, base, depth + 1, rng));
+            let s = with_patterns(w, obj, name, s);
+            out.insert(name.clone(), w.value(&s, base, depth + 1, rng));
         }
     }
-    for name in &required {
-        if !out.contains_key(*name) {
-            let s = schema_for_extra(obj, name);
-            out.insert((*name).to_owned(), w.value(s, base, depth + 1, rng));
+    for name in required.iter().filter_map(Value::as_str) {
+        if !out.contains_key(name) {
+            let s = schema_for_extra(w, obj, name);
+            out.insert(name.to_owned(), w.value(s, base, depth + 1, rng));
         }
     }
     dependent_required(w, obj, props, base, depth, &mut out, rng);
@@ -66,7 +68,8 @@ pub fn build<R: Rng + ?Sized>(
             break;
         }
         if !out.contains_key(name) {
-            out.insert(name.clone(), w.value(s, base, depth + 1, rng));
+            let s = with_patterns(w, obj, name, s);
+            out.insert(name.clone(), w.value(&s, base, depth + 1, rng));
         }
     }
     let want_extra = !deep
@@ -82,7 +85,39 @@ pub fn build<R: Rng + ?Sized>(
     Value::Object(out)
 }
 
-/// Adds the properties `dependentRequired` demands of the ones present.
+/// A declared property's schema, joined with the `patternProperties` entries its name matches
+/// (the value must satisfy all of them).
+fn with_patterns<'a>(
+    w: &Walker<'_>,
+    obj: &Map<String, Value>,
+    name: &str,
+    s: &'a Value,
+) -> Cow<'a, Value> {
+    let Some(Value::Object(pp)) = get(obj, "patternProperties") else {
+        return Cow::Borrowed(s);
+    };
+    let mut all = vec![s.clone()];
+    for (p, ps) in pp {
+        if w.g
+            .patterns
+            .get(p)
+            .is_some_and(|c| c.certainly_matches(name))
+        {
+            all.push(ps.clone());
+        }
+    }
+    if all.len() == 1 {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(Value::Object(Map::from_iter([(
+            "allOf".to_owned(),
+            Value::Array(all),
+        )])))
+    }
+}
+
+/// Adds the properties `dependentRequired` (and the `required` of `dependentSchemas`) demand of
+/// the ones present.
 fn dependent_required<R: Rng + ?Sized>(
     w: &Walker<'_>,
     obj: &Map<String, Value>,
@@ -92,9 +127,13 @@ fn dependent_required<R: Rng + ?Sized>(
     out: &mut Map<String, Value>,
     rng: &mut R,
 ) {
-    let Some(Value::Object(deps)) = get(obj, "dependentRequired") else {
-        return;
-    };
+    let required = get(obj, "dependentRequired").and_then(Value::as_object);
+    let schemas = get(obj, "dependentSchemas").and_then(Value::as_object);
+    let from_schemas = schemas
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, s)| Some((k, s.as_object().and_then(|o| get(o, "required"))?)));
+    let deps: Vec<(&String, &Value)> = required.into_iter().flatten().chain(from_schemas).collect();
     for (key, needs) in deps {
         if !out.contains_key(key) {
             continue;
@@ -106,7 +145,7 @@ fn dependent_required<R: Rng + ?Sized>(
             .filter_map(Value::as_str)
         {
             if !out.contains_key(n) {
-                let s = props.get(n).unwrap_or_else(|| schema_for_extra(obj, n));
+                let s = props.get(n).unwrap_or_else(|| schema_for_extra(w, obj, n));
                 out.insert(n.to_owned(), w.value(s, base, depth + 1, rng));
             }
         }
@@ -162,10 +201,14 @@ fn add_extra<R: Rng + ?Sized>(
 
 /// The schema a key outside `properties` must satisfy: a matching `patternProperties` entry, else
 /// `additionalProperties`, else anything.
-fn schema_for_extra<'a>(obj: &'a Map<String, Value>, name: &str) -> &'a Value {
+fn schema_for_extra<'a>(w: &Walker<'_>, obj: &'a Map<String, Value>, name: &str) -> &'a Value {
     if let Some(Value::Object(pp)) = get(obj, "patternProperties") {
         for (p, s) in pp {
-            if regex::Regex::new(p).is_ok_and(|re| re.is_match(name)) {
+            if w.g
+                .patterns
+                .get(p)
+                .is_some_and(|c| c.certainly_matches(name))
+            {
                 return s;
             }
         }

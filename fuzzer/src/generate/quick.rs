@@ -2,11 +2,10 @@
 //! `oneOf` values unambiguous (discriminator `const`s, `required`, `type`) without building a full
 //! validator on the generation path. `false` means "might match".
 
-use super::keywords::get;
 use serde_json::Value;
 
 use super::Generator;
-use super::keywords::TypeSet;
+use super::keywords::{TypeSet, get};
 
 /// Nesting followed through `properties` and `allOf`.
 const MAX_NEST: usize = 3;

@@ -5,6 +5,7 @@
 //! string is checked against the compiled regex so a caller knows whether it really matches.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, RwLock};
 
 use rand::Rng;
@@ -30,10 +31,34 @@ pub struct Compiled {
     needs_check: bool,
 }
 
+/// FNV-1a: pattern texts are short and not attacker-chosen at lookup time, so a fast
+/// non-cryptographic hash beats the default SipHash on this hot path.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 /// Parsed patterns by their text. `None` marks a pattern that does not parse.
 #[derive(Debug, Default)]
 pub struct PatternCache {
-    map: RwLock<HashMap<String, Option<Arc<Compiled>>>>,
+    map: RwLock<FnvMap<String, Option<Arc<Compiled>>>>,
 }
 
 impl PatternCache {
@@ -112,6 +137,11 @@ impl Compiled {
     /// pattern cannot be checked.
     pub fn matches(&self, s: &str) -> bool {
         self.check.as_ref().is_none_or(|re| re.is_match(s))
+    }
+
+    /// Whether `s` certainly matches (`false` when the pattern cannot be checked).
+    pub fn certainly_matches(&self, s: &str) -> bool {
+        self.check.as_ref().is_some_and(|re| re.is_match(s))
     }
 
     /// A string matching the pattern whose length (in chars) lies in `[min, max]`, if one was

@@ -4,20 +4,19 @@
 //! `max_depth` optional properties are left out, arrays take their minimum length and branches
 //! without `$ref` are preferred; past the hard limit generation stops with `null`.
 
-use super::keywords::get;
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::Generator;
 use super::boundary;
-use super::keywords::{self, TypeSet, count, is_annotation};
+use super::keywords::{self, TypeSet, count, get, is_annotation};
 use super::merge;
 use super::numbers;
 
 /// Attempts at a `oneOf` value that matches only its own branch.
 const ONE_OF_ATTEMPTS: usize = 8;
 /// Attempts at a fresh element for `uniqueItems` arrays.
-const UNIQUE_ATTEMPTS: usize = 6;
+const UNIQUE_ATTEMPTS: usize = 16;
 /// Upper bound on generated array lengths and object sizes, whatever the schema asks.
 const MAX_ITEMS: u64 = 4096;
 
@@ -52,6 +51,9 @@ impl<'g> Walker<'g> {
             }
             _ => return self.any(depth, rng),
         };
+        if let Some(cond) = get(obj, "if") {
+            return self.conditional(obj, cond, base, depth, rng);
+        }
         if get(obj, "$ref").is_some() && obj.keys().all(|k| k == "$ref" || is_annotation(k)) {
             let (target, tbase) = self.g.resolve_in(schema, base);
             return self.value(target, tbase, depth + 1, rng);
@@ -64,6 +66,39 @@ impl<'g> Walker<'g> {
             };
         }
         self.avoiding_not(obj, base, depth, rng)
+    }
+
+    /// `if`/`then`/`else`: either satisfy `if` and `then`, or `else` with a value `if` rejects.
+    fn conditional<R: Rng + ?Sized>(
+        &self,
+        obj: &Map<String, Value>,
+        cond: &Value,
+        base: &Value,
+        depth: usize,
+        rng: &mut R,
+    ) -> Value {
+        let rest: Map<String, Value> = obj
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "if" | "then" | "else"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let all_of = |parts: Vec<Value>| {
+            Value::Object(Map::from_iter([("allOf".to_owned(), Value::Array(parts))]))
+        };
+        if let Some(otherwise) = get(obj, "else")
+            && rng.random_bool(0.5)
+        {
+            let s = all_of(vec![Value::Object(rest.clone()), otherwise.clone()]);
+            for _ in 0..ONE_OF_ATTEMPTS / 2 {
+                let v = self.value(&s, base, depth + 1, rng);
+                if super::quick::rejects(self.g, &v, cond, base) {
+                    return v;
+                }
+            }
+        }
+        let mut parts = vec![Value::Object(rest), cond.clone()];
+        parts.extend(get(obj, "then").cloned());
+        self.value(&all_of(parts), base, depth + 1, rng)
     }
 
     /// Generates for `obj`, retrying a few times while the value might satisfy its `not`.
@@ -80,9 +115,19 @@ impl<'g> Walker<'g> {
         };
         for _ in 0..ONE_OF_ATTEMPTS {
             if super::quick::rejects(self.g, &v, not, base) {
-                break;
+                return v;
             }
             v = self.object_schema(obj, base, depth, rng);
+        }
+        // `not: {required: [..]}`: dropping one of those keys satisfies it.
+        if let (Value::Object(m), Some(Value::Array(req))) =
+            (&mut v, not.as_object().and_then(|n| get(n, "required")))
+            && let Some(k) = req
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|k| m.contains_key(*k))
+        {
+            m.shift_remove(k);
         }
         v
     }
@@ -119,7 +164,14 @@ impl<'g> Walker<'g> {
                 return self.branch(obj, key, branches, base, depth, rng);
             }
         }
-        let types = TypeSet::declared(obj).unwrap_or_else(|| keywords::inferred(obj));
+        let mut types = TypeSet::declared(obj).unwrap_or_else(|| keywords::inferred(obj));
+        if let Some(Value::Object(not)) = get(obj, "not")
+            && not.len() == 1
+            && let Some(forbidden) = TypeSet::declared(not)
+            && !types.intersect(forbidden.complement()).is_empty()
+        {
+            types = types.intersect(forbidden.complement());
+        }
         match pick_type(types, rng) {
             t if t == TypeSet::NULL => Value::Null,
             t if t == TypeSet::BOOLEAN => Value::Bool(rng.random()),
@@ -201,11 +253,23 @@ impl<'g> Walker<'g> {
             return boundary::string(self.g, obj, min, max, rng);
         }
         let fits = |s: &str| (min..=max).contains(&keywords::char_len(s));
-        if let Some(f) = get(obj, "format").and_then(Value::as_str)
-            && let Some(s) = super::formats::valid(f, rng)
-            && fits(&s)
-        {
-            return s;
+        let pattern = get(obj, "pattern")
+            .and_then(Value::as_str)
+            .and_then(|p| self.g.patterns.get(p));
+        if let Some(f) = get(obj, "format").and_then(Value::as_str) {
+            // With a pattern too, a few tries at a format value that also matches it.
+            let tries = if pattern.is_some() { 8 } else { 1 };
+            for _ in 0..tries {
+                match super::formats::valid(f, rng) {
+                    Some(s)
+                        if fits(&s) && pattern.as_ref().is_none_or(|c| c.certainly_matches(&s)) =>
+                    {
+                        return s;
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
         }
         if let Some(p) = get(obj, "pattern").and_then(Value::as_str) {
             match self
@@ -253,6 +317,8 @@ impl<'g> Walker<'g> {
         };
         let items = get(obj, "items").unwrap_or(&Value::Bool(true));
         let unique = get(obj, "uniqueItems") == Some(&Value::Bool(true));
+        // With `maxContains`, the ordinary elements should stay out of `contains`.
+        let avoid = get(obj, "maxContains").and(get(obj, "contains"));
         let mut out: Vec<Value> = Vec::with_capacity(len as usize);
         for i in 0..len as usize {
             let s = prefix.get(i).unwrap_or(items);
@@ -261,7 +327,9 @@ impl<'g> Walker<'g> {
             }
             let mut v = self.value(s, base, depth + 1, rng);
             for _ in 0..UNIQUE_ATTEMPTS {
-                if !unique || !out.contains(&v) {
+                let duplicate = unique && out.contains(&v);
+                let counted = avoid.is_some_and(|c| !super::quick::rejects(self.g, &v, c, base));
+                if !duplicate && !counted {
                     break;
                 }
                 v = self.value(s, base, depth + 1, rng);
@@ -391,12 +459,19 @@ pub fn has_ref(schema: &Value) -> bool {
     false
 }
 
-/// Plain text of `len` characters: lowercase letters and digits, now and then a capital or space.
+/// Plain text of `len` characters: lowercase letters and digits, now and then a capital or space
+/// (never at either end). Eight characters per 64-bit random word.
 pub fn text<R: Rng + ?Sized>(len: u64, rng: &mut R) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH ";
-    let mut s = String::with_capacity(len as usize);
+    const CHARS: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvABCDE ";
+    let len = len as usize;
+    let mut s = String::with_capacity(len);
+    let mut word = 0u64;
     for i in 0..len {
-        let mut c = CHARS[rng.random_range(..CHARS.len())];
+        if i % 8 == 0 {
+            word = rng.random();
+        }
+        let mut c = CHARS[(word & 63) as usize];
+        word >>= 8;
         if c == b' ' && (i == 0 || i + 1 == len) {
             c = b'x';
         }
