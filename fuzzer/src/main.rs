@@ -74,6 +74,7 @@ fn run_fuzz(args: &shrike::cli::FuzzArgs) -> i32 {
         Ok(s) => s,
         Err(err) => return fail(&err),
     };
+    let reports = settings.reports.clone();
     let stop = stop_flag();
     let mut console = std::io::stderr();
     let request = fuzz::FuzzRequest {
@@ -82,7 +83,7 @@ fn run_fuzz(args: &shrike::cli::FuzzArgs) -> i32 {
         status_line: !args.quiet,
         print_findings: true,
     };
-    finish(fuzz::fuzz(request, &stop, &mut console))
+    finish(fuzz::fuzz(request, &stop, &mut console), &reports)
 }
 
 fn load_settings(args: &shrike::cli::FuzzArgs) -> Result<Settings, CommandError> {
@@ -108,15 +109,24 @@ fn run_demo(args: &shrike::cli::DemoArgs) -> i32 {
     };
     let stop = stop_flag();
     let mut console = std::io::stderr();
-    finish(demo::demo(&exe, &request, &stop, &mut console))
+    let reports = shrike::config::ReportPaths::default();
+    finish(demo::demo(&exe, &request, &stop, &mut console), &reports)
 }
 
-/// Prints the summary (or the error) and returns the exit code.
-fn finish(result: Result<fuzz::FuzzReport, CommandError>) -> i32 {
+/// Writes the reports, prints the summary (or the error) and returns the exit code.
+fn finish(
+    result: Result<fuzz::FuzzReport, CommandError>,
+    reports: &shrike::config::ReportPaths,
+) -> i32 {
     match result {
         Ok(report) => {
+            let input = commands::summary::report_input(&report);
             let mut err = std::io::stderr();
-            let _ = write!(err, "{}", commands::summary::render(&report));
+            let _ = write!(err, "{}", commands::summary::render(&report, &input));
+            if let Err(message) = commands::summary::write_reports(reports, &input) {
+                eprintln!("shrike: {message}");
+                return exit::INTERNAL;
+            }
             report.exit_code()
         }
         Err(err) => fail(&err),

@@ -21,8 +21,30 @@ use crate::oracle::{Finding, Signature};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewFinding {
     pub finding: Finding,
+    /// The sequence, cut after the call that showed the finding.
     pub seq: RequestSeq,
+    /// The exchanges up to and including the one that showed the finding.
     pub run: SeqRun,
+}
+
+impl NewFinding {
+    /// Keeps only what led to the finding: the calls up to the exchange that showed it.
+    pub fn new(finding: &Finding, at: usize, seq: &RequestSeq, run: &SeqRun) -> Self {
+        let exchanges: Vec<_> = run.exchanges.iter().take(at + 1).cloned().collect();
+        let last_call = exchanges.last().map_or(0, |e| e.call);
+        let seq = RequestSeq::new(seq.calls.iter().take(last_call + 1).cloned().collect());
+        let run = SeqRun {
+            exchanges,
+            findings: vec![finding.clone()],
+            finding_at: vec![at],
+            facts: run.facts.iter().take(at + 1).cloned().collect(),
+        };
+        NewFinding {
+            finding: finding.clone(),
+            seq,
+            run,
+        }
+    }
 }
 
 /// Receives each new finding before it is reported anywhere else (the case store writes it).

@@ -70,6 +70,8 @@ pub struct CampaignOutcome {
     /// The first occurrence of every signature found in this run.
     pub new_findings: Vec<NewFinding>,
     pub stats: RunStats,
+    /// Time spent waiting for a rate limit or 429/503 backoff.
+    pub throttled: Duration,
     pub stop: StopReason,
     pub resumed: usize,
 }
@@ -104,7 +106,7 @@ pub fn run<T: Transport + 'static>(
     // Feedback: new novelty keys keep an input; the profile records its (deterministic) weight.
     let mut feedback = feedback_or!(
         MaxMapFeedback::new(&map_observer),
-        ProfileFeedback::new(&map_observer)
+        ProfileFeedback::new(&map_observer, &exchange_observer)
     );
     // Objective: a finding with a signature not seen before.
     let mut objective = NewFindingFeedback::new(&exchange_observer);
@@ -190,6 +192,7 @@ pub fn run<T: Transport + 'static>(
         hits,
         new_findings,
         stats: executor.runner().stats.clone(),
+        throttled: executor.runner().throttled(),
         stop: stop_reason,
         resumed: resumed_count,
     })

@@ -41,13 +41,15 @@ pub fn keys(facts: &ExchangeFacts) -> [usize; 4] {
     ]
 }
 
-/// Log-2 buckets of milliseconds: 0 for under 1 ms, then 1, 2, 4, 8 ... ms.
+/// Log-2 buckets of milliseconds, with everything under 16 ms in bucket 0: jitter on a fast
+/// target must not make inputs "new" (that would make the corpus depend on machine load), while a
+/// path that is slow by tens of milliseconds or more does.
 pub fn latency_bucket(latency_us: u64) -> u64 {
     let ms = latency_us / 1000;
-    if ms == 0 {
+    if ms < 16 {
         0
     } else {
-        64 - u64::from(ms.leading_zeros())
+        60 - u64::from(ms.leading_zeros())
     }
 }
 

@@ -5,7 +5,9 @@
 //! would make a campaign's choices depend on the machine's load, breaking "same seed, same
 //! requests"; so this feedback records, when an entry joins the corpus, a nominal cost (1 ms per
 //! call of the sequence) and the entry's map coverage, from the very execution that made it
-//! interesting. It never makes an input interesting itself.
+//! interesting. Calls slower than the novelty map's first latency bucket (16 ms) add their bucketed
+//! latency, so slow entries are scheduled less often without fast ones depending on jitter. It
+//! never makes an input interesting itself.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -20,20 +22,38 @@ use libafl_bolts::Named;
 use libafl_bolts::tuples::{Handle, Handled, MatchName, MatchNameRef};
 
 use super::executor::NoveltyObserver;
+use super::novelty::latency_bucket;
+use super::observer::ExchangeObserver;
+use super::runner::SeqRun;
 use crate::input::RequestSeq;
-
-/// Nominal cost of one call, standing in for measured execution time.
-const COST_PER_CALL: Duration = Duration::from_millis(1);
 
 #[derive(Debug)]
 pub struct ProfileFeedback {
     map: Handle<NoveltyObserver>,
+    exchanges: Handle<ExchangeObserver>,
 }
 
 impl ProfileFeedback {
-    pub fn new(map: &NoveltyObserver) -> Self {
-        ProfileFeedback { map: map.handle() }
+    pub fn new(map: &NoveltyObserver, exchanges: &ExchangeObserver) -> Self {
+        ProfileFeedback {
+            map: map.handle(),
+            exchanges: exchanges.handle(),
+        }
     }
+}
+
+/// The deterministic cost of a run: 1 ms per call plus, for calls in a slow latency bucket, the
+/// bucket's lower bound.
+fn cost(run: &SeqRun) -> Duration {
+    let ms: u64 = run
+        .facts
+        .iter()
+        .map(|f| match latency_bucket(f.latency_us) {
+            0 => 1,
+            b => 1 + (8u64 << b.min(20)),
+        })
+        .sum();
+    Duration::from_millis(ms.max(1))
 }
 
 impl Named for ProfileFeedback {
@@ -61,11 +81,10 @@ where
             .get(&self.map)
             .ok_or_else(|| libafl::Error::illegal_state("the novelty map observer is missing"))?;
         let bitmap_size = map.as_ref().count_bytes().max(1);
-        let calls = testcase
-            .input()
-            .as_ref()
-            .map_or(1, |seq| seq.calls.len().max(1));
-        let cost = COST_PER_CALL * u32::try_from(calls).unwrap_or(u32::MAX);
+        let exchanges = observers
+            .get(&self.exchanges)
+            .ok_or_else(|| libafl::Error::illegal_state("the exchange observer is missing"))?;
+        let cost = cost(exchanges.last());
         testcase.set_exec_time(cost);
         if let Ok(psmeta) = state.metadata_mut::<SchedulerMetadata>() {
             psmeta.set_exec_time(psmeta.exec_time() + cost);

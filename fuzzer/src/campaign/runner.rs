@@ -47,6 +47,8 @@ pub struct Exchange {
 pub struct SeqRun {
     pub exchanges: Vec<Exchange>,
     pub findings: Vec<Finding>,
+    /// For each finding, the index in `exchanges` of the exchange that showed it.
+    pub finding_at: Vec<usize>,
     pub facts: Vec<ExchangeFacts>,
 }
 
@@ -112,6 +114,9 @@ pub struct SeqRunner<T: Transport> {
     deadline: Option<Instant>,
     stop: Option<Arc<AtomicBool>>,
     max_sequences: Option<u64>,
+    /// Operations whose slowness a re-run already confirmed: later slow responses of theirs are
+    /// not re-run again (a slow path would otherwise cost twice its time on every hit).
+    confirmed_slow: std::collections::HashSet<usize>,
     pub stats: RunStats,
 }
 
@@ -146,6 +151,7 @@ impl<T: Transport> SeqRunner<T> {
             deadline: None,
             stop: None,
             max_sequences: None,
+            confirmed_slow: std::collections::HashSet::new(),
             stats,
         }
     }
@@ -186,6 +192,11 @@ impl<T: Transport> SeqRunner<T> {
             || self
                 .max_sequences
                 .is_some_and(|m| self.stats.sequences >= m)
+    }
+
+    /// Time the transport spent waiting for the rate limit or a 429/503 backoff.
+    pub fn throttled(&self) -> Duration {
+        self.transport.throttled()
     }
 
     /// True when the target died and could not be restarted: the campaign should stop.
@@ -252,9 +263,13 @@ impl<T: Transport> SeqRunner<T> {
         let mut findings =
             oracle::check_exchange(op, &request, &outcome, &self.config.oracle, true);
         if findings.iter().any(|f| f.kind == FindingKind::SlowResponse)
-            && !self.still_slow(&request)
+            && !self.confirmed_slow.contains(&op_index)
         {
-            findings.retain(|f| f.kind != FindingKind::SlowResponse);
+            if self.still_slow(&request) {
+                self.confirmed_slow.insert(op_index);
+            } else {
+                findings.retain(|f| f.kind != FindingKind::SlowResponse);
+            }
         }
         let stats = &mut self.stats.ops[op_index];
         stats.sent += 1;
@@ -289,6 +304,8 @@ impl<T: Transport> SeqRunner<T> {
             }
         }
         earlier.push(outcome.as_ref().ok().cloned());
+        run.finding_at
+            .extend(std::iter::repeat_n(run.exchanges.len(), findings.len()));
         run.findings.extend(findings);
         run.exchanges.push(Exchange {
             call,

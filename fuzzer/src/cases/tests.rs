@@ -71,6 +71,7 @@ fn new_finding() -> NewFinding {
             outcome: Ok(response),
         }],
         findings: vec![finding.clone()],
+        finding_at: vec![0],
         facts: vec![],
     };
     NewFinding {

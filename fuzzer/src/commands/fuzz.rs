@@ -33,6 +33,7 @@ pub struct FuzzRequest {
 /// What a finished run produced.
 #[derive(Debug)]
 pub struct FuzzReport {
+    pub spec: PathBuf,
     pub seed: u64,
     pub target: String,
     pub outcome: CampaignOutcome,
@@ -177,10 +178,11 @@ pub fn fuzz(
     if outcome.stop == StopReason::TargetDown {
         let _ = writeln!(
             sink.console,
-            "shrike: the target stopped answering and nothing could restart it (give --target-cmd to let Shrike restart it); stopping"
+            "shrike: the target stopped answering and nothing could restart it (run it under a supervisor that restarts it, then resume with the same --out); stopping"
         );
     }
     Ok(FuzzReport {
+        spec: settings.spec.clone(),
         seed,
         target: target.to_string(),
         outcome,

@@ -1,25 +1,97 @@
-//! The end-of-run summary (interim: replaced by `report::console` when the report writers land).
+//! From a finished run to what people and CI read: the report input built from the case store,
+//! the console summary, and the requested report files.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::fuzz::FuzzReport;
+use crate::cases::store::list_cases;
+use crate::cases::{CaseFile, load_case};
+use crate::config::ReportPaths;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::report::{self, ReportFinding, ReportInput, ReportOperation};
 
-pub fn render(report: &FuzzReport) -> String {
+/// The report input of a run: every case in its output folder (this run's and resumed ones), with
+/// this run's hit counts.
+pub fn report_input(report: &FuzzReport) -> ReportInput {
+    let o = &report.outcome;
+    let findings = list_cases(&report.out.join("cases"))
+        .into_iter()
+        .filter_map(|dir| load_case(&dir).ok().map(|case| (dir, case)))
+        .map(|(dir, case)| {
+            let hits = o.hits.get(&case.signature).copied().unwrap_or(case.hits);
+            let (request, response) = last_exchange(&case);
+            ReportFinding {
+                finding: case.finding(),
+                hits,
+                request,
+                response,
+                case_dir: Some(dir),
+            }
+        })
+        .collect();
+    ReportInput {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        spec: report.spec.clone(),
+        target: report.target.clone(),
+        seed: report.seed,
+        duration: o.elapsed,
+        execs: o.execs,
+        throttled: o.throttled,
+        operations: report
+            .model
+            .operations
+            .iter()
+            .map(ReportOperation::from)
+            .collect(),
+        findings,
+    }
+}
+
+/// The request and response that showed a case's finding (the last exchange), as recorded.
+fn last_exchange(case: &CaseFile) -> (Option<HttpRequest>, Option<HttpResponse>) {
+    let Some(ex) = case.exchanges.last() else {
+        return (None, None);
+    };
+    let request = HttpRequest {
+        method: ex.request.method.clone(),
+        path_and_query: ex.request.path.clone(),
+        headers: ex.request.headers.clone(),
+        body: ex.request.body_bytes(),
+    };
+    let response = ex.response.as_ref().map(|r| HttpResponse {
+        status: r.status,
+        headers: r.headers.clone(),
+        body: r.body_excerpt.as_bytes().to_vec(),
+        truncated: false,
+        latency: Duration::from_secs_f64(r.latency_ms / 1000.0),
+    });
+    (Some(request), response)
+}
+
+/// Writes the requested report files; returns what was written, or the error to print.
+pub fn write_reports(
+    paths: &ReportPaths,
+    input: &ReportInput,
+) -> Result<Vec<std::path::PathBuf>, String> {
+    report::write_requested(paths, input).map_err(|e| e.to_string())
+}
+
+/// The end-of-run summary: the report's console summary plus the campaign's own figures.
+pub fn render(report: &FuzzReport, input: &ReportInput) -> String {
     let o = &report.outcome;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "shrike: {} executions in {:.1}s, corpus {}, {} of {} operations answered 2xx, {} distinct findings (seed {})",
-        o.execs,
-        o.elapsed.as_secs_f64(),
+        "corpus {} ({} resumed), {} of {} operations answered 2xx, {} requests, {} target restarts; output in {}",
         o.corpus,
+        o.resumed,
         o.stats.ops_with_2xx(),
         report.model.operations.len(),
-        o.hits.len(),
-        report.seed
+        o.stats.requests,
+        o.stats.restarts,
+        report.out.display()
     );
-    for (sig, hits) in &o.hits {
-        let _ = writeln!(out, "  {sig}  ({hits} hits)");
-    }
+    out.push_str(&report::console::summary(input));
     out
 }

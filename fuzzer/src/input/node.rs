@@ -126,17 +126,47 @@ impl Node {
     }
 }
 
+/// Values nested deeper than this become [`Node::Raw`] JSON text: deep trees (an attack payload
+/// nesting thousands of levels) would make every recursive walk over the input — mutators,
+/// serialisation, case files — a stack-overflow risk in Shrike itself.
+pub const MAX_TREE_DEPTH: usize = 64;
+
+/// The nesting depth of a JSON value, computed without recursion.
+pub fn json_depth(value: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|i| (i, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
+
 impl From<&Value> for Node {
     fn from(value: &Value) -> Node {
+        if json_depth(value) > MAX_TREE_DEPTH {
+            return Node::Raw(serde_json::to_vec(value).unwrap_or_default());
+        }
+        Node::from_shallow(value)
+    }
+}
+
+impl Node {
+    /// Converts a value known to be at most [`MAX_TREE_DEPTH`] deep.
+    fn from_shallow(value: &Value) -> Node {
         match value {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(*b),
             Value::Number(n) => Node::Number(n.to_string()),
             Value::String(s) => Node::String(s.clone()),
-            Value::Array(items) => Node::Array(items.iter().map(Node::from).collect()),
+            Value::Array(items) => Node::Array(items.iter().map(Node::from_shallow).collect()),
             Value::Object(map) => Node::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), Node::from(v)))
+                    .map(|(k, v)| (k.clone(), Node::from_shallow(v)))
                     .collect(),
             ),
         }
@@ -192,6 +222,23 @@ fn skip_digits(b: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_values_become_raw_json_text() {
+        let mut deep = Value::from(0);
+        for _ in 0..5_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(json_depth(&deep), 5_001);
+        let Node::Raw(bytes) = Node::from(&deep) else {
+            panic!("expected raw")
+        };
+        assert!(bytes.starts_with(b"[[[[") && bytes.ends_with(b"]]]]"));
+        assert_eq!(bytes[5_000], b'0');
+        assert_eq!(bytes.len(), 10_001);
+        let shallow = serde_json::json!({"a": [1, {"b": null}]});
+        assert_eq!(Node::from(&shallow).to_value(), shallow);
+    }
     use serde_json::json;
 
     #[test]

@@ -51,6 +51,12 @@ const MARKERS: &[(ErrorFamily, &str)] = &[
     (ErrorFamily::SqliteError, "incomplete input"),
     (ErrorFamily::SqliteError, "sqlite3."),
     (ErrorFamily::SqliteError, "SQLiteException"),
+    (ErrorFamily::SqliteError, "no such function:"),
+    (
+        ErrorFamily::SqliteError,
+        "do not have the same number of result columns",
+    ),
+    (ErrorFamily::SqliteError, "SQLite error"),
     (ErrorFamily::PostgresError, "syntax error at or near"),
     (
         ErrorFamily::PostgresError,

@@ -27,6 +27,11 @@ pub trait Transport {
 
     /// Drops any open connection (after the target restarted, say).
     fn reset(&mut self) {}
+
+    /// Time spent waiting for a rate limit or a 429/503 backoff so far.
+    fn throttled(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// Limits for every exchange.

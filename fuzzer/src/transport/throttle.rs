@@ -268,6 +268,10 @@ impl<T: Transport, C: Clock> Transport for Throttled<T, C> {
     fn reset(&mut self) {
         self.inner.reset();
     }
+
+    fn throttled(&self) -> Duration {
+        self.stats().slept
+    }
 }
 
 /// The delay a `Retry-After` value asks for: delay-seconds, or an HTTP date (a date in the past
