@@ -23,8 +23,33 @@ pub enum Node {
     Ref(Reference),
     /// Bytes sent as they are: in a body, malformed JSON, a file upload or a wrong content type; in
     /// a path or query parameter, a pre-encoded payload such as `..%2f` (only bytes that would break
-    /// the request line are escaped).
-    Raw(Vec<u8>),
+    /// the request line are escaped). Stored as base64 text in human-readable formats (case
+    /// files), as bytes in postcard.
+    Raw(#[serde(with = "raw_bytes")] Vec<u8>),
+}
+
+/// Serde for raw bytes: base64 text where a person may read it, plain bytes elsewhere.
+mod raw_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&STANDARD.encode(bytes))
+        } else {
+            s.serialize_bytes(bytes)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            STANDARD.decode(text).map_err(serde::de::Error::custom)
+        } else {
+            Vec::<u8>::deserialize(d)
+        }
+    }
 }
 
 /// A pointer to part of an earlier call's response.
@@ -128,8 +153,9 @@ impl Node {
 
 /// Values nested deeper than this become [`Node::Raw`] JSON text: deep trees (an attack payload
 /// nesting thousands of levels) would make every recursive walk over the input — mutators,
-/// serialisation, case files — a stack-overflow risk in Shrike itself.
-pub const MAX_TREE_DEPTH: usize = 64;
+/// serialisation, case files — a stack-overflow risk in Shrike itself, and `case.json` must stay
+/// within serde_json's default nesting limit (each node level is two JSON levels).
+pub const MAX_TREE_DEPTH: usize = 32;
 
 /// The nesting depth of a JSON value, computed without recursion.
 pub fn json_depth(value: &Value) -> usize {

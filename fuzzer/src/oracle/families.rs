@@ -17,6 +17,8 @@ pub enum ErrorFamily {
     MssqlError,
     OracleError,
     MongoError,
+    /// A database error of an engine not recognised above (a generic message or leaked SQL text).
+    DatabaseError,
     TemplateError,
     StackTrace,
 }
@@ -30,6 +32,7 @@ impl ErrorFamily {
             ErrorFamily::MssqlError => "mssql-error",
             ErrorFamily::OracleError => "oracle-error",
             ErrorFamily::MongoError => "mongo-error",
+            ErrorFamily::DatabaseError => "database-error",
             ErrorFamily::TemplateError => "template-error",
             ErrorFamily::StackTrace => "stack-trace",
         }
@@ -57,6 +60,7 @@ const MARKERS: &[(ErrorFamily, &str)] = &[
         "do not have the same number of result columns",
     ),
     (ErrorFamily::SqliteError, "SQLite error"),
+    (ErrorFamily::SqliteError, "ORDER BY term out of range"),
     (ErrorFamily::PostgresError, "syntax error at or near"),
     (
         ErrorFamily::PostgresError,
@@ -115,13 +119,35 @@ fn sqlite_near(text: &str) -> bool {
         || text.contains("near \\\"") && text.contains("syntax error")
 }
 
+/// Generic phrases of database errors, matched case-insensitively after the engine markers.
+const GENERIC_DATABASE: &[&str] = &[
+    "database error",
+    "sql error",
+    "sqlstate",
+    "syntax error in sql",
+    "query failed",
+];
+
+/// Leaked SQL statement text: a statement keyword followed by its clause keyword.
+fn leaks_sql(lower: &str) -> bool {
+    let has = |w: &str| lower.contains(w);
+    (has("select ") && has(" from "))
+        || (has("insert into ") && has("values"))
+        || (has("update ") && has(" set ") && has(" where "))
+}
+
 /// The family a response body belongs to, if any.
 pub fn classify(body: &[u8]) -> Option<ErrorFamily> {
     let text = String::from_utf8_lossy(&body[..body.len().min(16 * 1024)]);
     if let Some((family, _)) = MARKERS.iter().find(|(_, marker)| text.contains(marker)) {
         return Some(*family);
     }
-    sqlite_near(&text).then_some(ErrorFamily::SqliteError)
+    if sqlite_near(&text) {
+        return Some(ErrorFamily::SqliteError);
+    }
+    let lower = text.to_lowercase();
+    (GENERIC_DATABASE.iter().any(|p| lower.contains(p)) || leaks_sql(&lower))
+        .then_some(ErrorFamily::DatabaseError)
 }
 
 #[cfg(test)]
