@@ -173,6 +173,9 @@ pub struct DemoServerArgs {
     pub port: u16,
     #[arg(long)]
     pub fixed: bool,
+    /// Exit when standard input closes (the parent Shrike died).
+    #[arg(long)]
+    pub exit_with_parent: bool,
 }
 
 #[derive(Debug, Args)]

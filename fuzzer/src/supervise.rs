@@ -34,6 +34,9 @@ pub struct ChildTarget {
     args: Vec<String>,
     addr: SocketAddr,
     child: Option<Child>,
+    /// The write end of the child's stdin: dropped (closed) when this process dies, which tells a
+    /// child that watches its stdin to exit.
+    stdin: Option<std::process::ChildStdin>,
     startup: Duration,
 }
 
@@ -50,6 +53,7 @@ impl ChildTarget {
             args: args.to_vec(),
             addr,
             child: None,
+            stdin: None,
             startup,
         };
         target.spawn()?;
@@ -62,9 +66,9 @@ impl ChildTarget {
 
     fn spawn(&mut self) -> Result<(), SuperviseError> {
         self.stop();
-        let child = Command::new(&self.program)
+        let mut child = Command::new(&self.program)
             .args(&self.args)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -72,6 +76,7 @@ impl ChildTarget {
                 program: self.program.clone(),
                 source,
             })?;
+        self.stdin = child.stdin.take();
         self.child = Some(child);
         let deadline = Instant::now() + self.startup;
         while Instant::now() < deadline {
@@ -94,6 +99,7 @@ impl ChildTarget {
 
     /// Kills the child (if running) and reaps it.
     pub fn stop(&mut self) {
+        self.stdin = None;
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

@@ -1,1 +1,49 @@
-//! Shared helpers for the end-to-end tests in `tests/e2e.rs`.
+//! Shared helpers for the end-to-end tests in `tests/e2e.rs`: running Shrike's command line as a
+//! child process and reading what it left in its output folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh, empty folder under the system temp dir for one test.
+pub fn temp_out(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shrike-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Runs Shrike (`bin`) with `args`, returning its output.
+pub fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin).args(args).output().expect("run shrike")
+}
+
+/// The signatures of the cases in `out/cases`, sorted.
+pub fn case_signatures(out: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out.join("cases")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("case.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The parsed `case.json` of a case folder.
+pub fn read_case(out: &Path, signature: &str) -> serde_json::Value {
+    let text =
+        std::fs::read(out.join("cases").join(signature).join("case.json")).expect("read case");
+    serde_json::from_slice(&text).expect("case.json parses")
+}
+
+/// The last response body of a case (the one that showed the finding).
+pub fn last_body(case: &serde_json::Value) -> String {
+    case["exchanges"]
+        .as_array()
+        .and_then(|e| e.last())
+        .and_then(|e| e["response"]["body_excerpt"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}

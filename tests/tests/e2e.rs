@@ -1,2 +1,11 @@
-#[test]
-fn placeholder() {}
+//! End-to-end tests: Shrike's command line against the bundled demo API on loopback.
+
+#[path = "e2e/cli_errors.rs"]
+mod cli_errors;
+#[path = "e2e/demo_campaign.rs"]
+mod demo_campaign;
+#[path = "e2e/resume.rs"]
+mod resume;
+
+/// The Shrike command line built for these tests.
+pub const SHRIKE: &str = env!("CARGO_BIN_EXE_shrike-e2e-cli");

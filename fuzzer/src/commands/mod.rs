@@ -2,6 +2,7 @@
 //! maps to an exit code. `main.rs` only parses flags and dispatches here.
 
 pub mod demo;
+pub mod entry;
 pub mod fuzz;
 pub mod setup;
 pub mod summary;
