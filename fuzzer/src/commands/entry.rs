@@ -30,7 +30,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     init_logging();
-    let code = match cli.command {
+    match cli.command {
         Command::Inspect(args) => run_inspect(&args),
         Command::Fuzz(args) => run_fuzz(&args),
         Command::Demo(args) => run_demo(&args),
@@ -47,8 +47,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
                 }
             }
         }
-    };
-    code
+    }
 }
 
 /// Exits the process when standard input reaches end of file: the supervising Shrike holds the
