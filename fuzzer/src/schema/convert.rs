@@ -53,6 +53,12 @@ pub enum Access {
 pub trait RefResolver {
     /// The schema replacing `{"$ref": reference}`; `at` is the JSON pointer of the `$ref`.
     fn reference(&mut self, reference: &str, view: View, at: &str) -> Value;
+    /// The replacement for a `discriminator.mapping` target: like [`RefResolver::reference`], but
+    /// `None` (with a warning) instead of an error when it cannot be resolved, since the mapping
+    /// is only an annotation.
+    fn mapping_reference(&mut self, reference: &str, view: View, at: &str) -> Option<Value> {
+        Some(self.reference(reference, view, at))
+    }
     /// `readOnly`/`writeOnly` of the schema `reference` points to.
     fn access(&mut self, reference: &str) -> Access;
     /// Records that something at `at` was dropped or degraded.
@@ -127,13 +133,7 @@ const COUNTS: [&str; 8] = [
     "minContains",
     "maxContains",
 ];
-const STRINGS: [&str; 5] = [
-    "format",
-    "title",
-    "contentMediaType",
-    "contentEncoding",
-    "pattern",
-];
+const STRINGS: [&str; 4] = ["format", "title", "contentMediaType", "contentEncoding"];
 const BOOLS: [&str; 4] = ["readOnly", "writeOnly", "deprecated", "uniqueItems"];
 
 struct Converter<'r> {
@@ -221,8 +221,19 @@ impl Converter<'_> {
                     out.insert(key.clone(), s);
                 }
                 _ if LISTS.contains(&k) => self.within(k, |c| c.list(k, value, &mut out)),
+                "pattern" => {
+                    if let Some(p) = value.as_str().filter(|p| is_ecma_regex(p)) {
+                        out.insert(key.clone(), Value::from(p));
+                    } else {
+                        self.within(k, |c| {
+                            c.warn(
+                                "`pattern` is not an ECMA-262 regular expression; dropped".into(),
+                            )
+                        });
+                    }
+                }
                 "patternProperties" | "dependentSchemas" => {
-                    if let Some(m) = self.within(k, |c| c.schema_map(value)) {
+                    if let Some(m) = self.within(k, |c| c.schema_map(k, value)) {
                         out.insert(key.clone(), m);
                     }
                 }
@@ -297,6 +308,11 @@ impl Converter<'_> {
         }
         out
     }
+}
+
+/// Whether `pattern` is a regular expression the validator accepts (ECMA-262 dialect).
+pub(crate) fn is_ecma_regex(pattern: &str) -> bool {
+    jsonschema::draft202012::new(&json!({ "pattern": pattern })).is_ok()
 }
 
 /// `{"anyOf": [{"type": "null"}, schema]}`, or `schema` itself when it already accepts anything.

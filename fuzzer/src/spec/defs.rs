@@ -304,6 +304,21 @@ impl RefResolver for Scope<'_, '_> {
         }
     }
 
+    fn mapping_reference(&mut self, reference: &str, view: View, at: &str) -> Option<Value> {
+        match self.defs.docs.resolve(self.doc, reference) {
+            Ok(target) => {
+                let key = self.defs.key_for((target.doc, target.pointer), view);
+                Some(json!({ "$ref": format!("{DEFS_URI}#/$defs/{key}") }))
+            }
+            Err(_) => {
+                let message =
+                    format!("discriminator mapping target \"{reference}\" not resolved; dropped");
+                self.warn(at, message);
+                None
+            }
+        }
+    }
+
     fn access(&mut self, reference: &str) -> Access {
         access(self.defs.docs, self.doc, &json!({ "$ref": reference }))
     }

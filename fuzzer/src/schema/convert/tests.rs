@@ -358,3 +358,18 @@ fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+#[test]
+fn invalid_patterns_are_dropped_so_the_schema_compiles() {
+    let (s, warnings) = convert_standalone(
+        &json!({"type": "string", "pattern": "\\p{XDigit}{8}",
+                "patternProperties": {"[": {}, "^a": {"type": "integer"}}}),
+        Dialect::OpenApi30,
+        View::Request,
+    );
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(s.get("pattern").is_none());
+    assert!(accepts(&s, &json!("zz")));
+    let kept = c30(json!({"pattern": "^[a-z]+$"}), View::Request);
+    assert!(!accepts(&kept, &json!("A")));
+}
