@@ -144,7 +144,7 @@ fn main() {
         }
     }
     let elapsed = start.elapsed();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     let total = files.len();
     let failures: usize = failed.values().map(Vec::len).sum();
     println!("specs:      {total} under {}", dir.display());
