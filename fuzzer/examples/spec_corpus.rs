@@ -57,7 +57,7 @@ fn group_of(err: &spec::SpecError) -> String {
 /// Compiles every documented response schema; returns (compiled, failures by message).
 fn compile_all(model: &Model, failures: &mut BTreeMap<String, Vec<String>>) -> usize {
     let mut validators = match Validators::new(model) {
-        Ok(v) => v,
+        Ok(v) => v.with_limit(64),
         Err(e) => {
             failures
                 .entry(e.to_string())
@@ -66,6 +66,7 @@ fn compile_all(model: &Model, failures: &mut BTreeMap<String, Vec<String>>) -> u
             return 0;
         }
     };
+    let mut compiled = 0;
     for op in &model.operations {
         for (status, response) in &op.responses {
             let code = match status {
@@ -74,6 +75,7 @@ fn compile_all(model: &Model, failures: &mut BTreeMap<String, Vec<String>>) -> u
                 StatusKey::Default => 599,
             };
             for media in &response.content {
+                compiled += 1;
                 if let Err(e) = validators.response(&op.id, code, &media.media_type) {
                     let text = e.to_string();
                     let key = text
@@ -92,7 +94,7 @@ fn compile_all(model: &Model, failures: &mut BTreeMap<String, Vec<String>>) -> u
             }
         }
     }
-    validators.len()
+    compiled
 }
 
 fn main() {
