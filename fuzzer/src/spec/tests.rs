@@ -400,3 +400,21 @@ fn refs_to_missing_files_fail_only_where_followed() {
     assert!(err.pointer().ends_with("/schema/$ref"), "{}", err.pointer());
     assert!(err.to_string().contains("missing.yaml"), "{err}");
 }
+
+#[test]
+fn pure_alias_cycles_do_not_hang_validation() {
+    let text = r##"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+      "paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}},
+      "components": {"schemas": {
+        "A": {"$ref": "#/components/schemas/B"},
+        "B": {"$ref": "#/components/schemas/A"}}}}"##;
+    let model = load_str(std::path::Path::new("alias.json"), text).unwrap();
+    assert!(!model.warnings.is_empty());
+    let mut validators = Validators::new(&model).unwrap();
+    let v = validators
+        .response(&model.operations[0].id, 200, "application/json")
+        .unwrap()
+        .unwrap();
+    assert!(v.is_valid(&json!({"anything": 1})));
+}
