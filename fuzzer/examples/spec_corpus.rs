@@ -54,6 +54,16 @@ fn group_of(err: &spec::SpecError) -> String {
     format!("{}: {}", err.kind(), reason)
 }
 
+/// A warning message with its quoted, spec-specific parts elided.
+fn warning_kind(message: &str) -> String {
+    message
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { "…" } else { part })
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
 /// Compiles every documented response schema; returns (compiled, failures by message).
 fn compile_all(model: &Model, failures: &mut BTreeMap<String, Vec<String>>) -> usize {
     let mut validators = match Validators::new(model) {
@@ -120,6 +130,7 @@ fn main() {
     let mut panics: Vec<String> = Vec::new();
     let mut compile_failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut slowest: Vec<(Duration, PathBuf)> = Vec::new();
+    let mut warning_kinds: BTreeMap<String, usize> = BTreeMap::new();
     for file in &files {
         let t = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
@@ -136,6 +147,9 @@ fn main() {
                 loaded += 1;
                 operations += model.operations.len();
                 warnings += model.warnings.len();
+                for w in &model.warnings {
+                    *warning_kinds.entry(warning_kind(&w.message)).or_default() += 1;
+                }
                 compiled += n;
             }
             Ok((Err(err), _)) => failed
@@ -167,6 +181,9 @@ fn main() {
     }
     println!("operations: {operations}");
     println!("warnings:   {warnings}");
+    for (kind, n) in &warning_kinds {
+        println!("  {n:>5} × {kind}");
+    }
     if with_validators {
         let n: usize = compile_failures.values().map(Vec::len).sum();
         println!("validators: {compiled} compiled, {n} failed");

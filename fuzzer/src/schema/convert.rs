@@ -4,7 +4,9 @@
 //! - OpenAPI 3.0 / Swagger 2.0: `nullable: true` (and Swagger's `x-nullable`) adds `"null"` to
 //!   `type` and `enum`; on a `$ref` or a composition (`allOf`/`oneOf`/...) it becomes
 //!   `anyOf: [{type: null}, …]`. Siblings of `$ref` are ignored, as 3.0 says. `type: file` is a
-//!   binary string.
+//!   binary string. `nullable` is honoured in 3.1 documents too (a common left-over of 3.0
+//!   conversions; it only widens what validates).
+//! - OpenAPI 3.1: siblings of `$ref` apply alongside it.
 //! - Boolean `exclusiveMinimum`/`exclusiveMaximum` (2.0/3.0) move the bound into the numeric 2020-12
 //!   form; numeric ones (3.1) are kept. Both spellings are accepted in every dialect.
 //! - `example` (and a 3.0-style `examples` map) becomes the 2020-12 `examples` array.
