@@ -15,6 +15,7 @@ pub mod error;
 pub mod model;
 mod ops;
 mod paths;
+mod security;
 mod source;
 mod v2;
 mod v3;
