@@ -218,28 +218,7 @@ fn parameter(
         .and_then(Value::as_bool)
         .unwrap_or(style == ParamStyle::Form);
     let mut examples = examples_of(ctx, doc, pointer, p)?;
-    let schema = if let Some(schema) = p.get("schema") {
-        ctx.schema(
-            doc,
-            &format!("{pointer}/schema"),
-            schema,
-            View::Request,
-            Some(op),
-        )
-    } else if let Some(media) = p
-        .get("content")
-        .and_then(Value::as_object)
-        .and_then(|c| c.iter().next())
-    {
-        let at = format!("{pointer}/content/{}", escape(media.0));
-        examples.extend(examples_of(ctx, doc, &at, media.1)?);
-        match media.1.get("schema") {
-            Some(s) => ctx.schema(doc, &format!("{at}/schema"), s, View::Request, Some(op)),
-            None => json!({}),
-        }
-    } else {
-        json!({})
-    };
+    let schema = schema_or_content(ctx, doc, pointer, p, View::Request, op, &mut examples)?;
     Ok(Some(Parameter {
         name: name.to_owned(),
         location,
@@ -249,6 +228,36 @@ fn parameter(
         schema,
         examples,
     }))
+}
+
+/// The schema of a parameter or header: its `schema`, or the schema of the single media type in
+/// its `content` (whose examples are added to `examples`); `{}` when neither is given.
+fn schema_or_content(
+    ctx: &mut Ctx<'_>,
+    doc: DocId,
+    pointer: &str,
+    holder: &Value,
+    view: View,
+    op: &str,
+    examples: &mut Vec<Value>,
+) -> Result<Value, SpecError> {
+    if let Some(schema) = holder.get("schema") {
+        let at = format!("{pointer}/schema");
+        return Ok(ctx.schema(doc, &at, schema, view, Some(op)));
+    }
+    let media = holder
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.iter().next());
+    let Some((media_type, media)) = media else {
+        return Ok(json!({}));
+    };
+    let at = format!("{pointer}/content/{}", escape(media_type));
+    examples.extend(examples_of(ctx, doc, &at, media)?);
+    Ok(match media.get("schema") {
+        Some(s) => ctx.schema(doc, &format!("{at}/schema"), s, view, Some(op)),
+        None => json!({}),
+    })
 }
 
 pub(crate) fn parse_style(style: &str) -> Option<ParamStyle> {
@@ -437,23 +446,8 @@ fn headers(
     for (name, header) in headers.and_then(Value::as_object).into_iter().flatten() {
         let at = format!("{pointer}/headers/{}", escape(name));
         let (hdoc, hat, h) = ctx.deref(doc, &at, header)?;
-        let schema = if let Some(s) = h.get("schema") {
-            ctx.schema(hdoc, &format!("{hat}/schema"), s, View::Response, Some(op))
-        } else if let Some((mt, media)) = h
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().next())
-        {
-            match media.get("schema") {
-                Some(s) => {
-                    let sat = format!("{hat}/content/{}/schema", escape(mt));
-                    ctx.schema(hdoc, &sat, s, View::Response, Some(op))
-                }
-                None => json!({}),
-            }
-        } else {
-            json!({})
-        };
+        let mut ignored = Vec::new();
+        let schema = schema_or_content(ctx, hdoc, &hat, h, View::Response, op, &mut ignored)?;
         out.push(HeaderSpec {
             name: name.clone(),
             required: h.get("required") == Some(&Value::Bool(true)),
