@@ -90,4 +90,6 @@ fn detect_version(path: &Path, root: &Value) -> Result<SpecVersion, SpecError> {
 }
 
 #[cfg(test)]
+mod robustness_tests;
+#[cfg(test)]
 mod tests;
