@@ -297,6 +297,7 @@ impl Converter<'_> {
             }
         }
         exclusive_bounds(map, &mut out);
+        discriminated_union(&mut out);
         if !removed.is_empty()
             && let Some(Value::Array(required)) = out.get_mut("required")
         {
@@ -356,6 +357,49 @@ fn add_null(mut out: Map<String, Value>) -> Value {
         values.push(Value::Null);
     }
     Value::Object(out)
+}
+
+/// `oneOf` + `discriminator`: the discriminator, not exclusivity, picks the alternative, and real
+/// specs often have alternatives that overlap (so strict `oneOf` would reject valid data). The
+/// `oneOf` becomes `anyOf`, and each `mapping` entry naming one of the alternatives adds
+/// `if {tag: const} then {that alternative}` so the tag still selects the schema.
+fn discriminated_union(out: &mut Map<String, Value>) {
+    let Some(Value::Object(discriminator)) = out.get("discriminator").cloned() else {
+        return;
+    };
+    let Some(alternatives) = out.remove("oneOf") else {
+        return;
+    };
+    let Some(tag) = discriminator.get("propertyName").and_then(Value::as_str) else {
+        out.insert("oneOf".to_owned(), alternatives);
+        return;
+    };
+    let mut rules = Vec::new();
+    for (value, target) in discriminator
+        .get("mapping")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let listed = alternatives
+            .as_array()
+            .is_some_and(|alts| alts.iter().any(|a| a.get("$ref") == Some(target)));
+        if listed {
+            rules.push(json!({
+                "if": {"properties": {tag: {"const": value}}, "required": [tag]},
+                "then": {"$ref": target},
+            }));
+        }
+    }
+    out.insert("anyOf".to_owned(), alternatives);
+    if !rules.is_empty() {
+        match out.get_mut("allOf") {
+            Some(Value::Array(all)) => all.extend(rules),
+            _ => {
+                out.insert("allOf".to_owned(), Value::Array(rules));
+            }
+        }
+    }
 }
 
 /// 2.0/3.0 boolean `exclusiveMinimum: true` + `minimum: m` → 2020-12 `exclusiveMinimum: m`.
