@@ -17,6 +17,10 @@ fn main() {
                     eprintln!("shrike: {err}");
                     exit::USAGE
                 }
+                // A closed pipe (`shrike inspect ... | head`) is the reader's choice, not a failure.
+                Err(InspectError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    exit::NO_FINDINGS
+                }
                 Err(err @ InspectError::Io(_)) => {
                     eprintln!("shrike: {err}");
                     exit::INTERNAL
