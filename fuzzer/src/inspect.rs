@@ -79,7 +79,8 @@ fn write_operation(op: &Operation, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|p| {
                 let req = if p.required { "" } else { "?" };
-                format!("{}{req} ({:?})", p.name, p.location).to_lowercase()
+                let location = format!("{:?}", p.location).to_lowercase();
+                format!("{}{req} ({location})", p.name)
             })
             .collect();
         writeln!(out, "    parameters: {}", params.join(", "))?;

@@ -90,6 +90,8 @@ fn run_inspect(args: &crate::cli::InspectArgs) -> i32 {
             eprintln!("shrike: {err}");
             exit::USAGE
         }
+        // A closed pipe (`shrike inspect ... | head`) is the reader's choice, not a failure.
+        Err(InspectError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::NO_FINDINGS,
         Err(err @ InspectError::Io(_)) => {
             eprintln!("shrike: {err}");
             exit::INTERNAL

@@ -4,7 +4,9 @@
 //! - OpenAPI 3.0 / Swagger 2.0: `nullable: true` (and Swagger's `x-nullable`) adds `"null"` to
 //!   `type` and `enum`; on a `$ref` or a composition (`allOf`/`oneOf`/...) it becomes
 //!   `anyOf: [{type: null}, …]`. Siblings of `$ref` are ignored, as 3.0 says. `type: file` is a
-//!   binary string.
+//!   binary string. `nullable` is honoured in 3.1 documents too (a common left-over of 3.0
+//!   conversions; it only widens what validates).
+//! - OpenAPI 3.1: siblings of `$ref` apply alongside it.
 //! - Boolean `exclusiveMinimum`/`exclusiveMaximum` (2.0/3.0) move the bound into the numeric 2020-12
 //!   form; numeric ones (3.1) are kept. Both spellings are accepted in every dialect.
 //! - `example` (and a 3.0-style `examples` map) becomes the 2020-12 `examples` array.
@@ -53,6 +55,12 @@ pub enum Access {
 pub trait RefResolver {
     /// The schema replacing `{"$ref": reference}`; `at` is the JSON pointer of the `$ref`.
     fn reference(&mut self, reference: &str, view: View, at: &str) -> Value;
+    /// The replacement for a `discriminator.mapping` target: like [`RefResolver::reference`], but
+    /// `None` (with a warning) instead of an error when it cannot be resolved, since the mapping
+    /// is only an annotation.
+    fn mapping_reference(&mut self, reference: &str, view: View, at: &str) -> Option<Value> {
+        Some(self.reference(reference, view, at))
+    }
     /// `readOnly`/`writeOnly` of the schema `reference` points to.
     fn access(&mut self, reference: &str) -> Access;
     /// Records that something at `at` was dropped or degraded.
@@ -127,13 +135,7 @@ const COUNTS: [&str; 8] = [
     "minContains",
     "maxContains",
 ];
-const STRINGS: [&str; 5] = [
-    "format",
-    "title",
-    "contentMediaType",
-    "contentEncoding",
-    "pattern",
-];
+const STRINGS: [&str; 4] = ["format", "title", "contentMediaType", "contentEncoding"];
 const BOOLS: [&str; 4] = ["readOnly", "writeOnly", "deprecated", "uniqueItems"];
 
 struct Converter<'r> {
@@ -221,8 +223,19 @@ impl Converter<'_> {
                     out.insert(key.clone(), s);
                 }
                 _ if LISTS.contains(&k) => self.within(k, |c| c.list(k, value, &mut out)),
+                "pattern" => {
+                    if let Some(p) = value.as_str().filter(|p| is_ecma_regex(p)) {
+                        out.insert(key.clone(), Value::from(p));
+                    } else {
+                        self.within(k, |c| {
+                            c.warn(
+                                "`pattern` is not an ECMA-262 regular expression; dropped".into(),
+                            )
+                        });
+                    }
+                }
                 "patternProperties" | "dependentSchemas" => {
-                    if let Some(m) = self.within(k, |c| c.schema_map(value)) {
+                    if let Some(m) = self.within(k, |c| c.schema_map(k, value)) {
                         out.insert(key.clone(), m);
                     }
                 }
@@ -284,6 +297,7 @@ impl Converter<'_> {
             }
         }
         exclusive_bounds(map, &mut out);
+        discriminated_union(&mut out);
         if !removed.is_empty()
             && let Some(Value::Array(required)) = out.get_mut("required")
         {
@@ -297,6 +311,11 @@ impl Converter<'_> {
         }
         out
     }
+}
+
+/// Whether `pattern` is a regular expression the validator accepts (ECMA-262 dialect).
+pub(crate) fn is_ecma_regex(pattern: &str) -> bool {
+    jsonschema::draft202012::new(&json!({ "pattern": pattern })).is_ok()
 }
 
 /// `{"anyOf": [{"type": "null"}, schema]}`, or `schema` itself when it already accepts anything.
@@ -338,6 +357,49 @@ fn add_null(mut out: Map<String, Value>) -> Value {
         values.push(Value::Null);
     }
     Value::Object(out)
+}
+
+/// `oneOf` + `discriminator`: the discriminator, not exclusivity, picks the alternative, and real
+/// specs often have alternatives that overlap (so strict `oneOf` would reject valid data). The
+/// `oneOf` becomes `anyOf`, and each `mapping` entry naming one of the alternatives adds
+/// `if {tag: const} then {that alternative}` so the tag still selects the schema.
+fn discriminated_union(out: &mut Map<String, Value>) {
+    let Some(Value::Object(discriminator)) = out.get("discriminator").cloned() else {
+        return;
+    };
+    let Some(alternatives) = out.remove("oneOf") else {
+        return;
+    };
+    let Some(tag) = discriminator.get("propertyName").and_then(Value::as_str) else {
+        out.insert("oneOf".to_owned(), alternatives);
+        return;
+    };
+    let mut rules = Vec::new();
+    for (value, target) in discriminator
+        .get("mapping")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let listed = alternatives
+            .as_array()
+            .is_some_and(|alts| alts.iter().any(|a| a.get("$ref") == Some(target)));
+        if listed {
+            rules.push(json!({
+                "if": {"properties": {tag: {"const": value}}, "required": [tag]},
+                "then": {"$ref": target},
+            }));
+        }
+    }
+    out.insert("anyOf".to_owned(), alternatives);
+    if !rules.is_empty() {
+        match out.get_mut("allOf") {
+            Some(Value::Array(all)) => all.extend(rules),
+            _ => {
+                out.insert("allOf".to_owned(), Value::Array(rules));
+            }
+        }
+    }
 }
 
 /// 2.0/3.0 boolean `exclusiveMinimum: true` + `minimum: m` → 2020-12 `exclusiveMinimum: m`.

@@ -82,11 +82,16 @@ type Key = (OperationId, StatusKey, String);
 
 /// Response validators of one model, compiled lazily, once per (operation, status key, media
 /// type), and reused. Failures are cached too, so a bad schema is reported once.
+///
+/// A compiled validator embeds every schema it reaches, so on large, densely linked specs each
+/// one can take megabytes; [`Validators::with_limit`] bounds how many are kept (the cache is
+/// emptied when full, and entries are recompiled on demand).
 pub struct Validators<'m> {
     model: &'m Model,
     registry: Registry<'m>,
     index: HashMap<&'m OperationId, usize>,
     cache: HashMap<Key, Result<Arc<Validator>, SchemaError>>,
+    limit: usize,
 }
 
 impl std::fmt::Debug for Validators<'_> {
@@ -111,7 +116,14 @@ impl<'m> Validators<'m> {
             registry: registry(&model.defs)?,
             index,
             cache: HashMap::new(),
+            limit: usize::MAX,
         })
+    }
+
+    /// Keeps at most `limit` (≥ 1) compiled entries.
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
     }
 
     /// Number of (operation, status, media type) entries compiled or attempted so far.
@@ -161,6 +173,9 @@ impl<'m> Validators<'m> {
                 ),
                 message: e.to_string(),
             });
+        if self.cache.len() >= self.limit {
+            self.cache.clear();
+        }
         self.cache.insert(key, compiled.clone());
         compiled.map(Some)
     }

@@ -24,7 +24,8 @@ pub(crate) struct Defs<'d> {
     keys: HashMap<(Node, View), String>,
     used: HashSet<String>,
     pending: Vec<(Node, View, String)>,
-    out: Vec<(String, Value)>,
+    /// (key, location for messages, converted schema).
+    out: Vec<(String, String, Value)>,
     dependent: HashMap<Node, bool>,
     /// The first dangling reference met: the load fails with it.
     pub error: Option<SpecError>,
@@ -72,14 +73,63 @@ impl<'d> Defs<'d> {
                 continue;
             };
             let converted = self.convert_inline(doc, &pointer, raw, view, None, warnings);
-            self.out.push((key, converted));
+            self.out
+                .push((key, docs.location(doc, &pointer), converted));
+        }
+        self.break_alias_cycles(warnings);
+    }
+
+    /// Defs that are nothing but a `$ref` to each other in a loop (`A: {$ref: B}`, `B: {$ref: A}`)
+    /// describe no constraint and would send a validator round in circles: they become `true`.
+    fn break_alias_cycles(&mut self, warnings: &mut Vec<Warning>) {
+        let prefix = format!("{DEFS_URI}#/$defs/");
+        let index: HashMap<&str, usize> = self
+            .out
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _, _))| (key.as_str(), i))
+            .collect();
+        let alias_of = |value: &Value| -> Option<usize> {
+            let map = value.as_object().filter(|m| m.len() == 1)?;
+            let target = map.get("$ref")?.as_str()?.strip_prefix(prefix.as_str())?;
+            index.get(target).copied()
+        };
+        let mut in_cycle = vec![false; self.out.len()];
+        for start in 0..self.out.len() {
+            let mut path = vec![start];
+            let mut current = start;
+            while let Some(next) = alias_of(&self.out[current].2) {
+                if let Some(pos) = path.iter().position(|&p| p == next) {
+                    for &member in &path[pos..] {
+                        in_cycle[member] = true;
+                    }
+                    break;
+                }
+                if path.len() > self.out.len() {
+                    break;
+                }
+                path.push(next);
+                current = next;
+            }
+        }
+        for (i, entry) in self.out.iter_mut().enumerate() {
+            if in_cycle[i] {
+                entry.2 = Value::Bool(true);
+                warnings.push(Warning {
+                    operation: None,
+                    pointer: entry.1.clone(),
+                    message:
+                        "schema is only a `$ref` cycle (it constrains nothing); treated as `{}`"
+                            .to_owned(),
+                });
+            }
         }
     }
 
     /// The finished defs document, keys sorted.
     pub fn finish(mut self) -> Value {
         self.out.sort_by(|a, b| a.0.cmp(&b.0));
-        let defs: Map<String, Value> = self.out.into_iter().collect();
+        let defs: Map<String, Value> = self.out.into_iter().map(|(k, _, v)| (k, v)).collect();
         json!({ "$id": DEFS_URI, "$defs": defs })
     }
 
@@ -300,6 +350,21 @@ impl RefResolver for Scope<'_, '_> {
                     format!("reference \"{reference}\" not resolved ({why}); treated as `{{}}`"),
                 );
                 Value::Bool(true)
+            }
+        }
+    }
+
+    fn mapping_reference(&mut self, reference: &str, view: View, at: &str) -> Option<Value> {
+        match self.defs.docs.resolve(self.doc, reference) {
+            Ok(target) => {
+                let key = self.defs.key_for((target.doc, target.pointer), view);
+                Some(json!({ "$ref": format!("{DEFS_URI}#/$defs/{key}") }))
+            }
+            Err(_) => {
+                let message =
+                    format!("discriminator mapping target \"{reference}\" not resolved; dropped");
+                self.warn(at, message);
+                None
             }
         }
     }

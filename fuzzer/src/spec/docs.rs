@@ -71,19 +71,16 @@ impl Docs {
             let mut wanted = Vec::new();
             collect_file_refs(&docs.files[next].root, &mut String::new(), &mut wanted);
             let base = docs.files[next].path.clone();
-            for (pointer, reference) in wanted {
+            for (_, reference) in wanted {
                 let file = file_part(&reference);
                 let target = canonical(&sibling(&base, file));
                 if docs.by_path.contains_key(&target) {
                     continue;
                 }
                 if !target.is_file() {
-                    return Err(SpecError::DanglingRef {
-                        file: base.clone(),
-                        pointer,
-                        reference,
-                        reason: format!("the file {} does not exist", target.display()),
-                    });
+                    // Reported where the reference is actually followed: `$ref`-looking keys
+                    // inside example values are data and must not fail the load.
+                    continue;
                 }
                 let root = read_document(&target)?;
                 docs.by_path.insert(target.clone(), docs.files.len());
@@ -129,8 +126,10 @@ impl Docs {
         let doc = if file.is_empty() {
             from
         } else {
-            self.find_file(from, file)
-                .ok_or_else(|| RefError::Dangling(format!("the file {file} was not loaded")))?
+            self.find_file(from, file).ok_or_else(|| {
+                let path = sibling(&self.files[from].path, file);
+                RefError::Dangling(format!("the file {} does not exist", path.display()))
+            })?
         };
         let decoded = percent_decode_str(fragment).decode_utf8_lossy();
         if !decoded.is_empty() && !decoded.starts_with('/') {
@@ -295,10 +294,12 @@ mod tests {
     }
 
     #[test]
-    fn missing_external_file_is_a_dangling_ref_error() {
+    fn missing_external_file_is_dangling_when_followed() {
         let root = json!({"a": {"$ref": "does-not-exist.yaml#/X"}});
-        let err = Docs::from_root(Path::new("/tmp/none/mem.json"), root).unwrap_err();
-        assert_eq!(err.pointer(), "/a");
+        let docs = Docs::from_root(Path::new("/tmp/none/mem.json"), root).unwrap();
+        let err = docs.deref(0, "/a", &docs.root()["a"]).unwrap_err();
+        assert_eq!(err.pointer(), "/a/$ref");
+        assert!(err.to_string().contains("does not exist"), "{err}");
         assert!(matches!(err, SpecError::DanglingRef { .. }));
     }
 

@@ -17,9 +17,8 @@ pub enum SpecError {
         source: std::io::Error,
     },
     #[error(
-        "{file} is not valid {format}: {message} (line {line}, column {column}; JSON pointer \
-         \"{pointer}\", the document root, since nothing could be parsed). Fix the syntax at that \
-         position; a JSON or YAML linter shows the same error."
+        "{file} is not valid {format} (JSON pointer \"{pointer}\": nothing could be parsed): \
+         {message}. Fix the syntax near line {line}, column {column}."
     )]
     Syntax {
         file: PathBuf,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod model;
 mod ops;
 mod paths;
+mod security;
 mod source;
 mod v2;
 mod v3;
@@ -88,5 +89,7 @@ fn detect_version(path: &Path, root: &Value) -> Result<SpecVersion, SpecError> {
     ))
 }
 
+#[cfg(test)]
+mod robustness_tests;
 #[cfg(test)]
 mod tests;

@@ -377,3 +377,26 @@ fn reference_cycles_between_aliases_stay_finite() {
     assert!(v.is_valid(&json!({"a": {"self": {}}})));
     assert!(!v.is_valid(&json!({"a": {"self": 1}})));
 }
+
+#[test]
+fn refs_to_missing_files_fail_only_where_followed() {
+    let dir = std::env::temp_dir();
+    let spec = |schema: &str| {
+        format!(
+            r##"{{"openapi": "3.0.0", "info": {{"title": "t", "version": "1"}},
+              "paths": {{"/a": {{"get": {{"responses": {{"200": {{"description": "ok",
+                "content": {{"application/json": {{"schema": {schema},
+                  "example": {{"$ref": "missing-example.yaml"}}}}}}}}}}}}}}}}}}"##
+        )
+    };
+    let ok = load_str(&dir.join("ok.json"), &spec(r#"{"type": "object"}"#)).unwrap();
+    assert_eq!(ok.operations.len(), 1);
+    let err = load_str(
+        &dir.join("bad.json"),
+        &spec(r#"{"$ref": "missing.yaml#/X"}"#),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), "dangling-ref");
+    assert!(err.pointer().ends_with("/schema/$ref"), "{}", err.pointer());
+    assert!(err.to_string().contains("missing.yaml"), "{err}");
+}

@@ -14,13 +14,14 @@ use super::docs::{DocId, Docs};
 use super::error::SpecError;
 use super::model::{
     HeaderSpec, MediaType, Model, Operation, OperationId, ParamLocation, ParamStyle, Parameter,
-    RequestBody, Response, SecurityRequirement, SecurityScheme, SpecVersion, StatusKey,
+    RequestBody, Response, SecurityRequirement, SpecVersion, StatusKey,
 };
 use super::ops::{
     Ctx, Draft, check_path_params, escape, finish_operations, label, merge_params,
     security_requirements, status_key,
 };
 use super::paths::{OperationSource, walk_paths};
+use super::security::{security_definitions_v2, servers_v2};
 use super::v3::{strings, title};
 use crate::schema::{Dialect, View};
 
@@ -66,73 +67,23 @@ enum Param {
 pub(crate) fn build(docs: &Docs) -> Result<Model, SpecError> {
     let root = docs.root();
     let mut ctx = Ctx::new(docs, Dialect::OpenApi30);
-    let security_schemes = security_definitions(&mut ctx);
+    let security_schemes = security_definitions_v2(&mut ctx);
     let defined = |name: &str| security_schemes.contains_key(name);
     let root_security = match root.get("security") {
         Some(s) => security_requirements(s, &defined, None, "/security", &mut ctx.warnings),
         None => Vec::new(),
     };
-    let consumes = media_list(root.get("consumes"));
-    let produces = media_list(root.get("produces"));
+    let defaults = Defaults {
+        consumes: media_list(root.get("consumes")),
+        produces: media_list(root.get("produces")),
+        security: root_security,
+        defined: &defined,
+    };
     let mut drafts = Vec::new();
     for src in walk_paths(&mut ctx)? {
-        let name = label(src.method, &src.path);
-        let Some(op) = src.op.as_object() else {
-            ctx.warn(
-                Some(&name),
-                src.doc,
-                &src.pointer,
-                "operation is not an object; skipped".into(),
-            );
-            continue;
-        };
-        let at = format!("{}/parameters", src.item_pointer);
-        let path_level = params(&mut ctx, &src, src.path_params, &at)?;
-        let at = format!("{}/parameters", src.pointer);
-        let own = params(&mut ctx, &src, op.get("parameters"), &at)?;
-        let consumes = op
-            .get("consumes")
-            .map_or_else(|| consumes.clone(), |c| media_list(Some(c)));
-        let produces = op
-            .get("produces")
-            .map_or_else(|| produces.clone(), |p| media_list(Some(p)));
-        let (mut parameters, request_body) =
-            split_params(&mut ctx, &src, path_level, own, &consumes);
-        check_path_params(
-            &src.path,
-            &name,
-            &src.pointer,
-            &mut parameters,
-            &mut ctx.warnings,
-        );
-        let responses = responses(&mut ctx, &src, op.get("responses"), &produces)?;
-        let security = match op.get("security") {
-            Some(s) => {
-                let at = format!("{}/security", src.pointer);
-                security_requirements(s, &defined, Some(&name), &at, &mut ctx.warnings)
-            }
-            None => root_security.clone(),
-        };
-        drafts.push(Draft {
-            op: Operation {
-                id: OperationId(String::new()),
-                method: src.method,
-                path: src.path.clone(),
-                tags: strings(op.get("tags")),
-                summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
-                deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
-                parameters,
-                request_body,
-                responses,
-                security: security as Vec<SecurityRequirement>,
-            },
-            explicit_id: op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-            link_refs: Vec::new(),
-        });
+        if let Some(draft) = operation(&mut ctx, &src, &defaults)? {
+            drafts.push(draft);
+        }
     }
     let operations = finish_operations(drafts, &mut ctx.warnings);
     let (defs, warnings) = ctx.finish_defs()?;
@@ -140,12 +91,80 @@ pub(crate) fn build(docs: &Docs) -> Result<Model, SpecError> {
         path: docs.doc(0).path.clone(),
         version: SpecVersion::Swagger2,
         title: title(root),
-        servers: servers(root),
+        servers: servers_v2(root),
         operations,
         security_schemes,
         defs,
         warnings,
     })
+}
+
+/// Document-level defaults an operation may override.
+struct Defaults<'a> {
+    consumes: Vec<String>,
+    produces: Vec<String>,
+    security: Vec<SecurityRequirement>,
+    defined: &'a dyn Fn(&str) -> bool,
+}
+
+/// One operation; `Ok(None)` (with a warning) when it cannot be used at all.
+fn operation(
+    ctx: &mut Ctx<'_>,
+    src: &OperationSource<'_>,
+    defaults: &Defaults<'_>,
+) -> Result<Option<Draft>, SpecError> {
+    let name = label(src.method, &src.path);
+    let Some(op) = src.op.as_object() else {
+        let msg = "operation is not an object; skipped".to_owned();
+        ctx.warn(Some(&name), src.doc, &src.pointer, msg);
+        return Ok(None);
+    };
+    let at = format!("{}/parameters", src.item_pointer);
+    let path_level = params(ctx, src, src.path_params, &at)?;
+    let at = format!("{}/parameters", src.pointer);
+    let own = params(ctx, src, op.get("parameters"), &at)?;
+    let list_or = |key: &str, default: &Vec<String>| {
+        op.get(key)
+            .map_or_else(|| default.clone(), |c| media_list(Some(c)))
+    };
+    let consumes = list_or("consumes", &defaults.consumes);
+    let produces = list_or("produces", &defaults.produces);
+    let (mut parameters, request_body) = split_params(ctx, src, path_level, own, &consumes);
+    check_path_params(
+        &src.path,
+        &name,
+        &src.pointer,
+        &mut parameters,
+        &mut ctx.warnings,
+    );
+    let responses = responses(ctx, src, op.get("responses"), &produces)?;
+    let security = match op.get("security") {
+        Some(s) => {
+            let at = format!("{}/security", src.pointer);
+            security_requirements(s, defaults.defined, Some(&name), &at, &mut ctx.warnings)
+        }
+        None => defaults.security.clone(),
+    };
+    Ok(Some(Draft {
+        op: Operation {
+            id: OperationId(String::new()),
+            method: src.method,
+            path: src.path.clone(),
+            tags: strings(op.get("tags")),
+            summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
+            deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+            parameters,
+            request_body,
+            responses,
+            security,
+        },
+        explicit_id: op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        link_refs: Vec::new(),
+    }))
 }
 
 /// A `consumes`/`produces` list; `application/json` when absent or empty.
@@ -354,6 +373,13 @@ fn split_params(
     if form.is_empty() {
         return (parameters, None);
     }
+    let body = form_body(form, consumes);
+    (parameters, Some(body))
+}
+
+/// The request body that Swagger `in: formData` fields describe: multipart when a field is a
+/// file or `consumes` asks for it, form-urlencoded otherwise (or too, when `consumes` says so).
+fn form_body(form: BTreeMap<String, (Value, bool, bool)>, consumes: &[String]) -> RequestBody {
     let any_file = form.values().any(|(_, _, file)| *file);
     let required: Vec<Value> = form
         .iter()
@@ -390,13 +416,10 @@ fn split_params(
             examples: Vec::new(),
         })
         .collect();
-    (
-        parameters,
-        Some(RequestBody {
-            required: any_required,
-            content,
-        }),
-    )
+    RequestBody {
+        required: any_required,
+        content,
+    }
 }
 
 fn responses(
@@ -470,84 +493,4 @@ fn responses(
         );
     }
     Ok(out)
-}
-
-fn security_definitions(ctx: &mut Ctx<'_>) -> BTreeMap<String, SecurityScheme> {
-    let mut out = BTreeMap::new();
-    let root = ctx.docs.root();
-    for (name, s) in root
-        .get("securityDefinitions")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let field = |k: &str| {
-            s.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let parsed = match field("type").as_str() {
-            "basic" => Some(SecurityScheme::Http {
-                scheme: "basic".to_owned(),
-                bearer_format: None,
-            }),
-            "apiKey" => match field("in").as_str() {
-                "query" => Some(ParamLocation::Query),
-                "header" => Some(ParamLocation::Header),
-                _ => None,
-            }
-            .map(|location| SecurityScheme::ApiKey {
-                name: field("name"),
-                location,
-            }),
-            "oauth2" => {
-                let mut scopes: Vec<String> = s
-                    .get("scopes")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                scopes.sort();
-                Some(SecurityScheme::OAuth2 { scopes })
-            }
-            _ => None,
-        };
-        match parsed {
-            Some(p) => {
-                out.insert(name.clone(), p);
-            }
-            None => {
-                let at = format!("/securityDefinitions/{}", escape(name));
-                ctx.warn(
-                    None,
-                    0,
-                    &at,
-                    format!("security definition \"{name}\" is not understood; ignored"),
-                );
-            }
-        }
-    }
-    out
-}
-
-/// `schemes` × `host` + `basePath`; only `basePath` (or `/`) without a host.
-fn servers(root: &Value) -> Vec<String> {
-    let base = root.get("basePath").and_then(Value::as_str).unwrap_or("");
-    let Some(host) = root.get("host").and_then(Value::as_str) else {
-        return vec![if base.is_empty() {
-            "/".to_owned()
-        } else {
-            base.to_owned()
-        }];
-    };
-    let mut schemes = strings(root.get("schemes"));
-    if schemes.is_empty() {
-        schemes.push("https".to_owned());
-    }
-    schemes
-        .into_iter()
-        .map(|scheme| format!("{scheme}://{host}{base}"))
-        .collect()
 }

@@ -2,19 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::docs::{DocId, Docs};
 use super::error::SpecError;
 use super::model::{
     HeaderSpec, Link, MediaType, Model, OperationId, ParamLocation, ParamStyle, Parameter,
-    RequestBody, Response, SecurityScheme, SpecVersion, StatusKey,
+    RequestBody, Response, SpecVersion, StatusKey,
 };
 use super::ops::{
     Ctx, Draft, check_path_params, escape, finish_operations, label, merge_params,
     security_requirements, status_key,
 };
 use super::paths::{OperationSource, walk_paths};
+use super::security::{security_schemes_v3, servers_v3};
 use crate::schema::{Dialect, View};
 
 /// Builds the model of a 3.x document.
@@ -25,7 +26,7 @@ pub(crate) fn build(docs: &Docs, version: SpecVersion) -> Result<Model, SpecErro
     };
     let root = docs.root();
     let mut ctx = Ctx::new(docs, dialect);
-    let security_schemes = security_schemes(&mut ctx)?;
+    let security_schemes = security_schemes_v3(&mut ctx)?;
     let defined = |name: &str| security_schemes.contains_key(name);
     let root_security = match root.get("security") {
         Some(s) => security_requirements(s, &defined, None, "/security", &mut ctx.warnings),
@@ -45,7 +46,7 @@ pub(crate) fn build(docs: &Docs, version: SpecVersion) -> Result<Model, SpecErro
         path: docs.doc(0).path.clone(),
         version,
         title: title(root),
-        servers: servers(root),
+        servers: servers_v3(root),
         operations,
         security_schemes,
         defs,
@@ -217,28 +218,7 @@ fn parameter(
         .and_then(Value::as_bool)
         .unwrap_or(style == ParamStyle::Form);
     let mut examples = examples_of(ctx, doc, pointer, p)?;
-    let schema = if let Some(schema) = p.get("schema") {
-        ctx.schema(
-            doc,
-            &format!("{pointer}/schema"),
-            schema,
-            View::Request,
-            Some(op),
-        )
-    } else if let Some(media) = p
-        .get("content")
-        .and_then(Value::as_object)
-        .and_then(|c| c.iter().next())
-    {
-        let at = format!("{pointer}/content/{}", escape(media.0));
-        examples.extend(examples_of(ctx, doc, &at, media.1)?);
-        match media.1.get("schema") {
-            Some(s) => ctx.schema(doc, &format!("{at}/schema"), s, View::Request, Some(op)),
-            None => json!({}),
-        }
-    } else {
-        json!({})
-    };
+    let schema = schema_or_content(ctx, doc, pointer, p, View::Request, op, &mut examples)?;
     Ok(Some(Parameter {
         name: name.to_owned(),
         location,
@@ -248,6 +228,36 @@ fn parameter(
         schema,
         examples,
     }))
+}
+
+/// The schema of a parameter or header: its `schema`, or the schema of the single media type in
+/// its `content` (whose examples are added to `examples`); `{}` when neither is given.
+fn schema_or_content(
+    ctx: &mut Ctx<'_>,
+    doc: DocId,
+    pointer: &str,
+    holder: &Value,
+    view: View,
+    op: &str,
+    examples: &mut Vec<Value>,
+) -> Result<Value, SpecError> {
+    if let Some(schema) = holder.get("schema") {
+        let at = format!("{pointer}/schema");
+        return Ok(ctx.schema(doc, &at, schema, view, Some(op)));
+    }
+    let media = holder
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.iter().next());
+    let Some((media_type, media)) = media else {
+        return Ok(json!({}));
+    };
+    let at = format!("{pointer}/content/{}", escape(media_type));
+    examples.extend(examples_of(ctx, doc, &at, media)?);
+    Ok(match media.get("schema") {
+        Some(s) => ctx.schema(doc, &format!("{at}/schema"), s, view, Some(op)),
+        None => json!({}),
+    })
 }
 
 pub(crate) fn parse_style(style: &str) -> Option<ParamStyle> {
@@ -436,23 +446,8 @@ fn headers(
     for (name, header) in headers.and_then(Value::as_object).into_iter().flatten() {
         let at = format!("{pointer}/headers/{}", escape(name));
         let (hdoc, hat, h) = ctx.deref(doc, &at, header)?;
-        let schema = if let Some(s) = h.get("schema") {
-            ctx.schema(hdoc, &format!("{hat}/schema"), s, View::Response, Some(op))
-        } else if let Some((mt, media)) = h
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().next())
-        {
-            match media.get("schema") {
-                Some(s) => {
-                    let sat = format!("{hat}/content/{}/schema", escape(mt));
-                    ctx.schema(hdoc, &sat, s, View::Response, Some(op))
-                }
-                None => json!({}),
-            }
-        } else {
-            json!({})
-        };
+        let mut ignored = Vec::new();
+        let schema = schema_or_content(ctx, hdoc, &hat, h, View::Response, op, &mut ignored)?;
         out.push(HeaderSpec {
             name: name.clone(),
             required: h.get("required") == Some(&Value::Bool(true)),
@@ -460,110 +455,4 @@ fn headers(
         });
     }
     Ok(out)
-}
-
-fn security_schemes(ctx: &mut Ctx<'_>) -> Result<BTreeMap<String, SecurityScheme>, SpecError> {
-    let root = ctx.docs.root();
-    let mut out = BTreeMap::new();
-    let Some(schemes) = root
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return Ok(out);
-    };
-    for (name, scheme) in schemes {
-        let at = format!("/components/securitySchemes/{}", escape(name));
-        let (doc, pointer, s) = ctx.deref(0, &at, scheme)?;
-        let field = |k: &str| {
-            s.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let parsed = match s.get("type").and_then(Value::as_str).unwrap_or_default() {
-            "apiKey" => match field("in").as_str() {
-                "query" => Some(ParamLocation::Query),
-                "header" => Some(ParamLocation::Header),
-                "cookie" => Some(ParamLocation::Cookie),
-                _ => None,
-            }
-            .map(|location| SecurityScheme::ApiKey {
-                name: field("name"),
-                location,
-            }),
-            "http" => Some(SecurityScheme::Http {
-                scheme: field("scheme").to_ascii_lowercase(),
-                bearer_format: s
-                    .get("bearerFormat")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            }),
-            "oauth2" => Some(SecurityScheme::OAuth2 {
-                scopes: oauth_scopes(s.get("flows")),
-            }),
-            "openIdConnect" => Some(SecurityScheme::OpenIdConnect {
-                url: field("openIdConnectUrl"),
-            }),
-            "mutualTLS" => Some(SecurityScheme::MutualTls),
-            _ => None,
-        };
-        match parsed {
-            Some(p) => {
-                out.insert(name.clone(), p);
-            }
-            None => ctx.warn(
-                None,
-                doc,
-                &pointer,
-                format!("security scheme \"{name}\" is not understood; ignored"),
-            ),
-        }
-    }
-    Ok(out)
-}
-
-/// Every scope of every OAuth2 flow, sorted and deduplicated.
-fn oauth_scopes(flows: Option<&Value>) -> Vec<String> {
-    let mut scopes: Vec<String> = flows
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .flat_map(|(_, flow)| {
-            flow.get("scopes")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-        })
-        .map(|(scope, _)| scope.clone())
-        .collect();
-    scopes.sort();
-    scopes.dedup();
-    scopes
-}
-
-/// `servers[].url` with variables replaced by their defaults; `/` when none is declared.
-fn servers(root: &Value) -> Vec<String> {
-    let mut out: Vec<String> = root
-        .get("servers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|server| {
-            let mut url = server.get("url")?.as_str()?.to_owned();
-            let vars: Option<&Map<String, Value>> =
-                server.get("variables").and_then(Value::as_object);
-            for (var, spec) in vars.into_iter().flatten() {
-                let default = spec
-                    .get("default")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                url = url.replace(&format!("{{{var}}}"), default);
-            }
-            Some(url)
-        })
-        .collect();
-    if out.is_empty() {
-        out.push("/".to_owned());
-    }
-    out
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Access, Converter, TYPES, View, is_true};
+use super::{Access, Converter, TYPES, View, is_ecma_regex, is_true};
 
 impl Converter<'_> {
     /// `type`: keeps the JSON Schema types, maps `file` to a binary string, drops the rest.
@@ -141,16 +141,24 @@ impl Converter<'_> {
         }
     }
 
-    /// A map of name → schema (`patternProperties`, `dependentSchemas`).
-    pub(super) fn schema_map(&mut self, value: &Value) -> Option<Value> {
+    /// A map of name → schema (`patternProperties`, `dependentSchemas`); in `patternProperties`
+    /// entries whose key is not a valid regular expression are dropped.
+    pub(super) fn schema_map(&mut self, keyword: &str, value: &Value) -> Option<Value> {
         let Some(map) = value.as_object() else {
             self.warn("expected a map of schemas; dropped".to_owned());
             return None;
         };
-        let converted = map
-            .iter()
-            .map(|(k, s)| (k.clone(), self.within(k, |c| c.schema(s))))
-            .collect();
+        let mut converted = Map::with_capacity(map.len());
+        for (key, schema) in map {
+            if keyword == "patternProperties" && !is_ecma_regex(key) {
+                self.warn(format!(
+                    "`{key}` is not a valid regular expression; dropped"
+                ));
+                continue;
+            }
+            let s = self.within(key, |c| c.schema(schema));
+            converted.insert(key.clone(), s);
+        }
         Some(Value::Object(converted))
     }
 
@@ -204,9 +212,13 @@ impl Converter<'_> {
                 let view = self.view;
                 let replaced = self.within("mapping", |c| {
                     let at = c.at.clone();
-                    c.resolver.reference(&reference, view, &at)
+                    c.resolver.mapping_reference(&reference, view, &at)
                 });
-                if let Some(r) = replaced.get("$ref").and_then(Value::as_str) {
+                if let Some(r) = replaced
+                    .as_ref()
+                    .and_then(|v| v.get("$ref"))
+                    .and_then(Value::as_str)
+                {
                     rewritten.insert(tag.clone(), Value::from(r));
                 }
             }

@@ -115,6 +115,32 @@ fn discriminator_mapping_is_rewritten_through_the_resolver() {
 }
 
 #[test]
+fn discriminated_one_of_tolerates_overlap_but_follows_the_tag() {
+    let s = c30(
+        json!({"oneOf": [{"$ref": "#/a"}, {"$ref": "#/b"}],
+               "discriminator": {"propertyName": "kind", "mapping": {"a": "#/a", "b": "#/b"}}}),
+        View::Response,
+    );
+    assert!(s.get("oneOf").is_none());
+    assert_eq!(s["anyOf"].as_array().unwrap().len(), 2);
+    assert_eq!(s["allOf"][1]["then"], json!({"$ref": "#/b"}));
+    // Overlapping alternatives: strict oneOf would reject `{"kind": "a"}`; the tag decides.
+    let schema = json!({"$defs": {
+            "a": {"type": "object", "properties": {"x": {"type": "integer"}}},
+            "b": {"type": "object", "properties": {"y": {"type": "string"}}}},
+        "oneOf": [{"$ref": "#/$defs/a"}, {"$ref": "#/$defs/b"}],
+        "discriminator": {"propertyName": "kind", "mapping": {"a": "#/$defs/a", "b": "#/$defs/b"}}});
+    let (mut converted, _) = convert_standalone(&schema, Dialect::OpenApi30, View::Response);
+    converted["$defs"] = schema["$defs"].clone();
+    assert!(accepts(&converted, &json!({"kind": "a", "x": 1})));
+    assert!(!accepts(&converted, &json!({"kind": "a", "x": "no"})));
+    assert!(accepts(
+        &converted,
+        &json!({"kind": "b", "x": "no", "y": "s"})
+    ));
+}
+
+#[test]
 fn swagger_file_type_is_a_binary_string() {
     let s = c30(json!({"type": "file"}), View::Request);
     assert_eq!(s, json!({"type": "string", "format": "binary"}));
@@ -357,4 +383,19 @@ fn arb_json() -> impl Strategy<Value = Value> {
             }),
         ]
     })
+}
+
+#[test]
+fn invalid_patterns_are_dropped_so_the_schema_compiles() {
+    let (s, warnings) = convert_standalone(
+        &json!({"type": "string", "pattern": "\\p{XDigit}{8}",
+                "patternProperties": {"[": {}, "^a": {"type": "integer"}}}),
+        Dialect::OpenApi30,
+        View::Request,
+    );
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(s.get("pattern").is_none());
+    assert!(accepts(&s, &json!("zz")));
+    let kept = c30(json!({"pattern": "^[a-z]+$"}), View::Request);
+    assert!(!accepts(&kept, &json!("A")));
 }
