@@ -1,4 +1,5 @@
 //! End-to-end tests: Shrike's command line against the bundled demo API on loopback.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 #[path = "e2e/cli_errors.rs"]
 mod cli_errors;
