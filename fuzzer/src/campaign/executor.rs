@@ -22,11 +22,19 @@ pub type Observers = (NoveltyObserver, (ExchangeObserver, ()));
 pub struct HttpExecutor<T: Transport> {
     runner: SeqRunner<T>,
     observers: Observers,
+    /// Map slots seen so far and how many of each key kind (for diagnostics: what grows the corpus).
+    seen: Vec<bool>,
+    pub new_keys_by_kind: [u64; 4],
 }
 
 impl<T: Transport> HttpExecutor<T> {
     pub fn new(runner: SeqRunner<T>, observers: Observers) -> Self {
-        HttpExecutor { runner, observers }
+        HttpExecutor {
+            runner,
+            observers,
+            seen: vec![false; super::novelty::MAP_SIZE],
+            new_keys_by_kind: [0; 4],
+        }
     }
 
     pub fn runner(&self) -> &SeqRunner<T> {
@@ -54,8 +62,12 @@ where
         let run = self.runner.run(input);
         let map = self.observers.0.as_mut();
         for facts in &run.facts {
-            for key in keys(facts) {
+            for (kind, key) in keys(facts).into_iter().enumerate() {
                 map.set(key, 1);
+                if !self.seen[key] {
+                    self.seen[key] = true;
+                    self.new_keys_by_kind[kind] += 1;
+                }
             }
         }
         self.observers.1.0.set(run);

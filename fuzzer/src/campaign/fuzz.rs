@@ -27,6 +27,7 @@ use thiserror::Error;
 
 use super::executor::HttpExecutor;
 use super::feedback::{FindingSink, FindingsMetadata, NewFinding, NewFindingFeedback};
+use super::generation::GenerationStage;
 use super::novelty::MAP_SIZE;
 use super::observer::ExchangeObserver;
 use super::profile::ProfileFeedback;
@@ -152,8 +153,12 @@ pub fn run<T: Transport + 'static>(
     let mut new_findings = Vec::new();
     drain(&mut state, sink, &mut new_findings)?;
 
-    // Stages: power-scheduled havoc over Shrike's structure-aware mutators.
-    let mut stages = tuple_list!(StdPowerMutationalStage::new(scheduled(&ctx, 3)));
+    // Stages: fresh sequences per (operation, mode) round-robin, then power-scheduled havoc over
+    // Shrike's structure-aware mutators.
+    let mut stages = tuple_list!(
+        GenerationStage::new(Arc::clone(&ctx)),
+        StdPowerMutationalStage::new(scheduled(&ctx, 3))
+    );
 
     let mut status = StatusLine::new(config.status_line, ctx.model.operations.len());
     let stop_reason = loop {
@@ -184,6 +189,13 @@ pub fn run<T: Transport + 'static>(
         );
     };
     status.finish();
+    tracing::info!(
+        "novelty keys seen: status×signature {}, latency {}, shape {}, producer→consumer {}",
+        executor.new_keys_by_kind[0],
+        executor.new_keys_by_kind[1],
+        executor.new_keys_by_kind[2],
+        executor.new_keys_by_kind[3]
+    );
     let hits = state.metadata::<FindingsMetadata>()?.hits.clone();
     Ok(CampaignOutcome {
         execs: *state.executions(),

@@ -3,6 +3,7 @@
 pub mod executor;
 pub mod feedback;
 pub mod fuzz;
+pub mod generation;
 pub mod novelty;
 pub mod observer;
 pub mod profile;

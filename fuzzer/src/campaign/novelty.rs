@@ -76,7 +76,10 @@ pub fn shape_hash(body: &[u8]) -> u64 {
 
 fn shape(value: &serde_json::Value, out: &mut String, depth: usize) {
     use serde_json::Value;
-    if depth > 8 {
+    // Two levels: the keys and value types of the body (or of its list items) and of the
+    // objects directly inside; deeper levels are often free-form data (metadata maps) whose
+    // every variant would look like a new shape.
+    if depth > 1 {
         out.push('…');
         return;
     }

@@ -282,10 +282,16 @@ impl<T: Transport> SeqRunner<T> {
                 run.facts.push(ExchangeFacts {
                     op: op_index,
                     status: response.status,
-                    error_sig: errsig::error_signature(
-                        &response.body,
-                        oracle::request_text(&request).as_bytes(),
-                    ),
+                    // Only error bodies are signed: a success body holds data, whose
+                    // variety is the shape key's business.
+                    error_sig: if response.status >= 400 {
+                        errsig::error_signature(
+                            &response.body,
+                            oracle::request_text(&request).as_bytes(),
+                        )
+                    } else {
+                        0
+                    },
                     latency_us: u64::try_from(response.latency.as_micros()).unwrap_or(u64::MAX),
                     shape: shape_hash(&response.body),
                     producer: None,

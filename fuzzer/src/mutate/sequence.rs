@@ -74,14 +74,29 @@ pub fn push_with_producers<R: Rng + ?Sized>(
 /// A call of operation `op` with valid values: every required parameter, each optional one with
 /// probability 1/2, and a body in the first declared media type when the operation has one.
 pub fn generate_call<R: Rng + ?Sized>(ctx: &SeqContext, op: usize, rng: &mut R) -> Call {
+    generate_call_in(ctx, op, Mode::Valid, rng)
+}
+
+/// A call of operation `op` with values in `mode`: every required parameter, each optional one
+/// with probability 1/2, and a body in the first declared media type when the operation has one.
+/// The spec's parameter and media-type examples seed valid values now and then.
+pub fn generate_call_in<R: Rng + ?Sized>(
+    ctx: &SeqContext,
+    op: usize,
+    mode: Mode,
+    rng: &mut R,
+) -> Call {
     let operation = &ctx.model.operations[op];
     let mut call = Call::new(operation.id.clone());
     for param in &operation.parameters {
         if param.required || rng.random_bool(0.5) {
+            let value =
+                ctx.generator
+                    .generate_with_examples(&param.schema, &param.examples, mode, rng);
             call.params.push(ParamValue {
                 name: param.name.clone(),
                 location: param.location,
-                value: Some(ctx.value(&param.schema, Mode::Valid, rng)),
+                value: Some(Node::from(value)),
             });
         }
     }
@@ -90,9 +105,12 @@ pub fn generate_call<R: Rng + ?Sized>(ctx: &SeqContext, op: usize, rng: &mut R) 
         .as_ref()
         .and_then(|rb| rb.content.first())
     {
+        let value = ctx
+            .generator
+            .generate_with_examples(&media.schema, &media.examples, mode, rng);
         call.body = Some(Body {
             media_type: media.media_type.clone(),
-            value: ctx.value(&media.schema, Mode::Valid, rng),
+            value: Node::from(value),
         });
     }
     call

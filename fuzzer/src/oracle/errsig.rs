@@ -2,13 +2,15 @@
 //!
 //! Numbers, ids, timestamps, quoted text and words the request itself contained (input echoed back)
 //! are removed, so "order 17 not found" and "order 99 not found" share a signature while "order not
-//! found" and "quantity out of range" do not. The result is hashed with FNV-1a, which is stable
-//! across runs and Rust versions (signatures name case folders on disk).
+//! found" and "quantity out of range" do not. In a JSON body, code-like values (`"error":
+//! "unknown_campaign"`) are kept whole and free-text messages only by their first words, where the
+//! kind of error is named (what follows is mostly the offending input). The result is hashed with
+//! FNV-1a, which is stable across runs and Rust versions (signatures name case folders on disk).
 
 /// How much of a body takes part in its signature.
 const MAX_BODY: usize = 2048;
 /// Words shorter than this are never treated as echoed input.
-const MIN_ECHO: usize = 3;
+const MIN_ECHO: usize = 5;
 
 /// The normalised text of a body (exposed for tests and for people reading a case).
 pub fn normalise(body: &[u8], request: &[u8]) -> String {
@@ -19,7 +21,7 @@ pub fn normalise(body: &[u8], request: &[u8]) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\'' | '`' => {
+            '\'' | '`' | '"' => {
                 // A quoted fragment inside a message: the quoted text is data, not the message.
                 flush(&mut word, &mut out, request);
                 for q in chars.by_ref() {
@@ -62,7 +64,7 @@ fn flush(word: &mut String, out: &mut String, request: &[u8]) {
     let digits = word.chars().filter(char::is_ascii_digit).count();
     if digits > 0 && (digits * 3 >= word.len() || word.len() >= 16) {
         out.push('#');
-    } else if word.len() >= MIN_ECHO && contains(request, word.as_bytes()) {
+    } else if looks_like_data(word) && contains(request, word.as_bytes()) {
         out.push('~');
     } else {
         out.push_str(&word.to_lowercase());
@@ -70,17 +72,91 @@ fn flush(word: &mut String, out: &mut String, request: &[u8]) {
     word.clear();
 }
 
+/// Words that can be echoed input: long enough, and not a plain lower-case word (message text
+/// such as "discount" or "shipping" stays part of the signature even when the request happens to
+/// contain it, so equal messages sign equally whatever the request held).
+fn looks_like_data(word: &str) -> bool {
+    word.len() >= MIN_ECHO && (word.len() >= 16 || !word.chars().all(|c| c.is_ascii_lowercase()))
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The 64-bit signature of a body given the request that produced it. A body that belongs to a
-/// known error family (a leaked SQL error, a stack trace) is signed by its family alone.
+/// Words of a free-text message that take part in a signature.
+const MESSAGE_WORDS: usize = 4;
+/// Words of a non-JSON body that take part in a signature.
+const TEXT_WORDS: usize = 12;
+
+/// The 64-bit signature of a body given the request that produced it. A body that leaks a
+/// database error is signed as one family whatever the engine and the query (every malformed
+/// query reaching the database is one bug); other families (stack traces) likewise.
 pub fn error_signature(body: &[u8], request: &[u8]) -> u64 {
     match super::families::classify(body) {
+        Some(family) if family.is_database() => fnv1a(b"database-error"),
         Some(family) => fnv1a(family.slug().as_bytes()),
-        None => fnv1a(normalise(body, request).as_bytes()),
+        None => fnv1a(signature_text(body, request).as_bytes()),
     }
+}
+
+/// The text an error signature hashes (exposed for tests and for people reading a case).
+pub fn signature_text(body: &[u8], request: &[u8]) -> String {
+    let body = &body[..body.len().min(MAX_BODY)];
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => {
+            let mut out = String::new();
+            json_text(&value, request, 0, &mut out);
+            out
+        }
+        Err(_) => first_words(&normalise(body, request), TEXT_WORDS),
+    }
+}
+
+fn json_text(value: &serde_json::Value, request: &[u8], depth: usize, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) if depth < 3 => {
+            out.push('{');
+            for (k, v) in map {
+                out.push_str(k);
+                out.push('=');
+                json_text(v, request, depth + 1, out);
+                out.push(';');
+            }
+            out.push('}');
+        }
+        Value::Array(items) if depth < 3 => {
+            out.push('[');
+            if let Some(first) = items.first() {
+                json_text(first, request, depth + 1, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) if is_code(s) => out.push_str(&normalise(s.as_bytes(), request)),
+        Value::String(s) => out.push_str(&first_words(
+            &normalise(s.as_bytes(), request),
+            MESSAGE_WORDS,
+        )),
+        Value::Number(_) => out.push('#'),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => out.push_str("null"),
+        _ => out.push('…'),
+    }
+}
+
+/// A machine-readable code rather than a message: short, no spaces.
+fn is_code(s: &str) -> bool {
+    s.len() <= 40
+        && !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c))
+}
+
+fn first_words(text: &str, n: usize) -> String {
+    text.split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// FNV-1a, 64 bit.
@@ -127,9 +203,36 @@ mod tests {
             br#"{"code":"WORLD"}"#,
         );
         assert_eq!(a, b);
-        let e = normalise(br#"{"message":"near \"abc\": syntax error"}"#, b"");
-        let f = normalise(br#"{"message":"near \"d e f\": syntax error"}"#, b"");
+        let e = signature_text(br#"{"message":"near \"abc\": syntax error"}"#, b"");
+        let f = signature_text(br#"{"message":"near \"d e f\": syntax error"}"#, b"");
         assert_eq!(e, f);
+        assert_eq!(
+            normalise(b"expected \"x y\" here", b""),
+            normalise(b"expected \"z\" here", b"")
+        );
+    }
+
+    #[test]
+    fn json_signatures_keep_codes_and_the_head_of_messages() {
+        let a = signature_text(
+            br#"{"error":"unknown_campaign","message":"no campaign is called WINTER"}"#,
+            b"",
+        );
+        let b = signature_text(
+            br#"{"error":"unknown_campaign","message":"no campaign is called SUMMER, sorry"}"#,
+            b"",
+        );
+        assert_eq!(a, b);
+        let c = signature_text(
+            br#"{"error":"campaign_expired","message":"no campaign is called WINTER"}"#,
+            b"",
+        );
+        assert_ne!(a, c);
+        assert_eq!(
+            error_signature(br#"{"message":"database error: no such column: x"}"#, b""),
+            error_signature(br#"{"message":"ERROR: syntax error at or near "'""}"#, b""),
+            "every leaked database error is one family"
+        );
     }
 
     #[test]
