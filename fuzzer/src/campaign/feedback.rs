@@ -25,6 +25,8 @@ pub struct NewFinding {
     pub seq: RequestSeq,
     /// The exchanges up to and including the one that showed the finding.
     pub run: SeqRun,
+    /// Seconds from the start of the campaign to the finding (set when it is written out).
+    pub found_after_s: f64,
 }
 
 impl NewFinding {
@@ -43,6 +45,7 @@ impl NewFinding {
             finding: finding.clone(),
             seq,
             run,
+            found_after_s: 0.0,
         }
     }
 }
@@ -110,16 +113,12 @@ where
         }
         let meta = state.metadata_or_insert_with(FindingsMetadata::default);
         let mut new = false;
-        for finding in &run.findings {
+        for (finding, &at) in run.findings.iter().zip(&run.finding_at) {
             let hits = meta.hits.entry(finding.signature.clone()).or_insert(0);
             *hits += 1;
             if *hits == 1 {
                 new = true;
-                meta.pending.push(NewFinding {
-                    finding: finding.clone(),
-                    seq: input.clone(),
-                    run: run.clone(),
-                });
+                meta.pending.push(NewFinding::new(finding, at, input, run));
             }
         }
         Ok(new)

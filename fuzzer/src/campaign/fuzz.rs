@@ -151,7 +151,7 @@ pub fn run<T: Transport + 'static>(
         fuzzer.add_input(&mut state, &mut executor, &mut mgr, seq)?;
     }
     let mut new_findings = Vec::new();
-    drain(&mut state, sink, &mut new_findings)?;
+    drain(&mut state, sink, &mut new_findings, started)?;
 
     // Stages: fresh sequences per (operation, mode) round-robin, then power-scheduled havoc over
     // Shrike's structure-aware mutators.
@@ -179,7 +179,7 @@ pub fn run<T: Transport + 'static>(
             break StopReason::TimeBudget;
         }
         fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
-        drain(&mut state, sink, &mut new_findings)?;
+        drain(&mut state, sink, &mut new_findings, started)?;
         let hits = &state.metadata::<FindingsMetadata>()?.hits;
         status.tick(
             *state.executions(),
@@ -215,9 +215,11 @@ fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
     state: &mut S,
     sink: &mut dyn FindingSink,
     out: &mut Vec<NewFinding>,
+    started: Instant,
 ) -> Result<(), CampaignError> {
     let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
-    for finding in pending {
+    for mut finding in pending {
+        finding.found_after_s = started.elapsed().as_secs_f64();
         sink.record(&finding).map_err(CampaignError::Sink)?;
         out.push(finding);
     }

@@ -32,6 +32,9 @@ pub struct CaseFile {
     pub auth: Option<AuthRef>,
     /// How many times the signature was hit in the campaign.
     pub hits: u64,
+    /// Seconds from the start of the campaign to the first hit.
+    #[serde(default)]
+    pub found_after_s: f64,
     /// The abstract sequence: operations, values and references.
     pub sequence: RequestSeq,
     /// The requests as sent and what came back, secrets redacted.

@@ -94,6 +94,7 @@ impl CaseStore {
             target: self.ctx.target.clone(),
             auth: self.ctx.auth.clone(),
             hits,
+            found_after_s: new.found_after_s,
             sequence: new.seq.clone(),
             exchanges,
         }

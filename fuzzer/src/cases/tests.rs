@@ -78,6 +78,7 @@ fn new_finding() -> NewFinding {
         finding,
         seq: RequestSeq::new(vec![Call::new(op)]),
         run,
+        found_after_s: 1.5,
     }
 }
 
