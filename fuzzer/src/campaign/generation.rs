@@ -4,6 +4,14 @@
 //! tried from scratch in every mode — valid (with the spec's examples as seeds), boundary, invalid
 //! and attack — in a fixed round-robin over (operation, mode), so no operation starves however the
 //! corpus grows. The target call's path parameters still come from producer calls generated valid.
+//!
+//! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
+//! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
+//! after another, so a second bad value would hide what the first one reaches.
+//!
+//! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
+//! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
+//! after another, so a second bad value would hide what the first one reaches.
 
 use std::sync::Arc;
 
@@ -14,10 +22,13 @@ use libafl_bolts::rands::Rand;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use serde_json::Value;
+
 use crate::generate::Mode;
-use crate::input::{Node, RequestSeq};
+use crate::input::{Call, Node, ParamValue, RequestSeq};
 use crate::mutate::SeqContext;
-use crate::mutate::sequence::{generate_call_in, push_with_producers};
+use crate::mutate::sequence::push_with_producers;
+use crate::spec::Parameter;
 
 /// Inputs generated per stage run (one LibAFL `fuzz_one`).
 const PER_RUN: usize = 4;
@@ -58,23 +69,74 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
         return seq;
     };
     if mode != Mode::Valid {
-        let fresh = generate_call_in(ctx, op, mode, rng);
-        let call = &mut seq.calls[last];
-        // Keep the references to producers (path parameters), take everything else fresh.
-        for param in fresh.params {
-            match call
-                .params
-                .iter_mut()
-                .find(|p| p.name == param.name && p.location == param.location)
-            {
-                Some(existing) if matches!(existing.value, Some(Node::Ref(_))) => {}
-                Some(existing) => *existing = param,
-                None => call.params.push(param),
-            }
-        }
-        call.body = fresh.body;
+        insert_one(ctx, &mut seq.calls[last], op, mode, rng);
     }
     seq
+}
+
+/// Replaces one parameter (not a reference to a producer) or one top-level body field of `call`
+/// with a value generated in `mode`.
+fn insert_one<R: rand::Rng + ?Sized>(
+    ctx: &SeqContext,
+    call: &mut Call,
+    op: usize,
+    mode: Mode,
+    rng: &mut R,
+) {
+    let operation = &ctx.model.operations[op];
+    let params: Vec<&Parameter> = operation
+        .parameters
+        .iter()
+        .filter(|p| !matches!(call.param(&p.name, p.location), Some(Node::Ref(_))))
+        .collect();
+    let body_schema = operation
+        .request_body
+        .as_ref()
+        .and_then(|rb| rb.content.first())
+        .map(|m| &m.schema);
+    let fields: Vec<(String, Value)> = body_schema
+        .and_then(|s| ctx.generator.resolve(s).get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| props.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let points = params.len() + fields.len().max(usize::from(body_schema.is_some()));
+    if points == 0 {
+        return;
+    }
+    let pick = rng.random_range(0..points);
+    if let Some(param) = params.get(pick) {
+        let value = Node::from(ctx.generator.generate(&param.schema, mode, rng));
+        match call
+            .params
+            .iter_mut()
+            .find(|p| p.name == param.name && p.location == param.location)
+        {
+            Some(existing) => existing.value = Some(value),
+            None => call.params.push(ParamValue {
+                name: param.name.clone(),
+                location: param.location,
+                value: Some(value),
+            }),
+        }
+        return;
+    }
+    let Some(body) = call.body.as_mut() else {
+        return;
+    };
+    match (fields.get(pick - params.len()), &mut body.value) {
+        (Some((name, schema)), Node::Object(members)) => {
+            let value = Node::from(ctx.generator.generate(schema, mode, rng));
+            match members.iter_mut().find(|(k, _)| k == name) {
+                Some(member) => member.1 = value,
+                None => members.push((name.clone(), value)),
+            }
+        }
+        _ => {
+            if let Some(schema) = body_schema {
+                body.value = Node::from(ctx.generator.generate(schema, mode, rng));
+            }
+        }
+    }
 }
 
 impl<E, EM, S, Z> Stage<E, EM, S, Z> for GenerationStage
