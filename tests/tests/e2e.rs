@@ -7,6 +7,8 @@ mod cli_errors;
 mod demo_campaign;
 #[path = "e2e/resume.rs"]
 mod resume;
+#[path = "e2e/valid_acceptance.rs"]
+mod valid_acceptance;
 
 /// The Shrike command line built for these tests.
 pub const SHRIKE: &str = env!("CARGO_BIN_EXE_shrike-e2e-cli");

@@ -71,7 +71,99 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
     if mode != Mode::Valid {
         insert_one(ctx, &mut seq.calls[last], op, mode, rng);
     }
+    link_body_ids(ctx, &mut seq, last, rng);
     seq
+}
+
+/// Letters and digits of a name, lower-cased: `product_id`, `productId` and `ProductID` agree.
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Body fields of the target call named like a produced path parameter (`product_id` in an order
+/// item ↔ `{productId}` of `GET /products/{productId}`) get a producer call inserted before the
+/// target and become references to its response, so bodies point at resources that exist.
+fn link_body_ids<R: rand::Rng + ?Sized>(
+    ctx: &SeqContext,
+    seq: &mut RequestSeq,
+    mut target: usize,
+    rng: &mut R,
+) {
+    let Some(body) = seq.calls.get(target).and_then(|c| c.body.as_ref()) else {
+        return;
+    };
+    let mut fields = Vec::new();
+    collect_id_fields(&body.value, 0, &mut fields);
+    for field in fields {
+        if seq.calls.len() >= crate::input::MAX_CALLS || !rng.random_bool(0.9) {
+            continue;
+        }
+        let wanted = squash(&field);
+        let producers: Vec<_> = (0..ctx.model.operations.len())
+            .flat_map(|c| ctx.producers.for_consumer(c))
+            .filter(|p| squash(&p.param) == wanted)
+            .collect();
+        let Some(producer) = producers.get(rng.random_range(0..producers.len().max(1))) else {
+            continue;
+        };
+        let call = crate::mutate::sequence::generate_call(ctx, producer.op, rng);
+        seq.insert_call(target, call);
+        let reference = Node::Ref(crate::input::Reference {
+            call: target,
+            source: producer.source.clone(),
+        });
+        target += 1;
+        if let Some(body) = seq.calls[target].body.as_mut() {
+            replace_field(&mut body.value, &field, &reference, 0);
+        }
+    }
+}
+
+/// Names of object members that look like references to other resources (`*_id`, `*Id`).
+fn collect_id_fields(node: &Node, depth: usize, out: &mut Vec<String>) {
+    if depth > 4 {
+        return;
+    }
+    match node {
+        Node::Object(members) => {
+            for (key, value) in members {
+                let squashed = squash(key);
+                if squashed.len() > 2 && squashed.ends_with("id") && !out.contains(key) {
+                    out.push(key.clone());
+                }
+                collect_id_fields(value, depth + 1, out);
+            }
+        }
+        Node::Array(items) => items
+            .iter()
+            .for_each(|i| collect_id_fields(i, depth + 1, out)),
+        _ => {}
+    }
+}
+
+/// Sets every member called `field` (at any depth up to 4) to `value`.
+fn replace_field(node: &mut Node, field: &str, value: &Node, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    match node {
+        Node::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if key == field && !matches!(member, Node::Object(_) | Node::Array(_)) {
+                    *member = value.clone();
+                } else {
+                    replace_field(member, field, value, depth + 1);
+                }
+            }
+        }
+        Node::Array(items) => items
+            .iter_mut()
+            .for_each(|i| replace_field(i, field, value, depth + 1)),
+        _ => {}
+    }
 }
 
 /// Replaces one parameter (not a reference to a producer) or one top-level body field of `call`
