@@ -53,26 +53,22 @@ fn valid_requests_are_accepted_by_the_fixed_demo() {
                 .map(|r| r.status);
             if last.is_some_and(|s| (200..300).contains(&s)) {
                 ok += 1;
-            } else if std::env::var_os("SHRIKE_SHOW_REJECTED").is_some() {
-                if let Some(e) = run.exchanges.last() {
-                    let body = e.outcome.as_ref().map(|r| {
-                        String::from_utf8_lossy(&r.body)
-                            .chars()
-                            .take(150)
-                            .collect::<String>()
-                    });
-                    println!(
-                        "{} {} {:?} -> {:?} {:?}",
-                        operation.id,
-                        e.request.path_and_query,
-                        String::from_utf8_lossy(&e.request.body)
-                            .chars()
-                            .take(150)
-                            .collect::<String>(),
-                        last,
-                        body
-                    );
-                }
+            } else if std::env::var_os("SHRIKE_SHOW_REJECTED").is_some()
+                && let Some(e) = run.exchanges.last()
+            {
+                let text = |b: &[u8]| {
+                    String::from_utf8_lossy(b)
+                        .chars()
+                        .take(150)
+                        .collect::<String>()
+                };
+                let body = e.outcome.as_ref().map(|r| text(&r.body));
+                println!(
+                    "{} {} {:?} -> {last:?} {body:?}",
+                    operation.id,
+                    e.request.path_and_query,
+                    text(&e.request.body)
+                );
             }
         }
         report.push(format!("{:>3}/{ROUNDS} {}", ok, operation.id));
