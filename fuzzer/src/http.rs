@@ -74,3 +74,15 @@ fn header_lookup<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a 
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
+
+/// True for headers whose values are credentials: `Authorization`, `Cookie`, `Set-Cookie`, and
+/// names that mention a key, token, secret, password, session or auth (`X-Api-Key`, `X-Auth-Token`).
+pub fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(n.as_str(), "cookie" | "set-cookie")
+        || [
+            "auth", "api-key", "apikey", "api_key", "token", "secret", "password", "session",
+        ]
+        .iter()
+        .any(|word| n.contains(word))
+}

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod fsutil;
 pub mod generate;
 pub mod http;
 pub mod input;

@@ -83,16 +83,10 @@ pub struct ConcreteResponse {
     pub latency_ms: f64,
 }
 
-/// Header names whose values never reach a file.
+/// Header names never written to a file: credentials and session state, and the names the auth
+/// configuration sets.
 pub fn is_secret_header(name: &str, extra: &[String]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "authorization" | "cookie" | "set-cookie" | "proxy-authorization"
-    ) || lower.contains("api-key")
-        || lower.contains("apikey")
-        || lower.contains("token")
-        || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
+    crate::http::is_secret_header(name) || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
 }
 
 pub const REDACTED: &str = "[redacted]";

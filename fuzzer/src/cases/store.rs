@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
+
+pub use crate::fsutil::write_atomic;
 
 use super::curl;
 use super::format::{AuthRef, CaseFile, ConcreteExchange, FORMAT_VERSION, SpecRef};
@@ -153,23 +155,6 @@ fn set_executable(path: &Path) {
 
 #[cfg(not(unix))]
 fn set_executable(_path: &Path) {}
-
-/// Writes to a temporary file in the same folder, syncs it, then renames it over `path`: readers
-/// see the old file or the new one, never a half-written one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    fs::rename(&tmp, path)
-}
 
 /// Case folders under a `cases` folder, sorted.
 pub fn list_cases(dir: &Path) -> Vec<PathBuf> {

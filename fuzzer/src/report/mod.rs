@@ -12,8 +12,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +27,9 @@ use crate::spec::{Method, Operation, OperationId};
 pub const BODY_EXCERPT_MAX: usize = 2048;
 
 /// The replacement for secret header values.
+pub use crate::fsutil::write_atomic;
+pub use crate::http::is_secret_header;
+
 pub const REDACTED: &str = "[redacted]";
 
 /// One operation of the spec, as reports name it.
@@ -123,18 +125,6 @@ pub fn severity(kind: FindingKind) -> u8 {
         FindingKind::SlowResponse => 5,
         FindingKind::UndocumentedStatus => 6,
     }
-}
-
-/// True for headers whose values are credentials: `Authorization`, `Cookie`, `Set-Cookie`, and
-/// names that mention a key, token, secret, password, session or auth (`X-Api-Key`, `X-Auth-Token`).
-pub fn is_secret_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    matches!(n.as_str(), "cookie" | "set-cookie")
-        || [
-            "auth", "api-key", "apikey", "api_key", "token", "secret", "password", "session",
-        ]
-        .iter()
-        .any(|word| n.contains(word))
 }
 
 /// The headers with secret values replaced by [`REDACTED`].
@@ -277,35 +267,6 @@ pub fn write_requested(
         written.push(path.clone());
     }
     Ok(written)
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,
-/// then renamed over `path`. Creates missing parent directories.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir)?;
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "report path has no file name")
-    })?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: the temporary file is garbage either way.
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Seconds with millisecond precision, as reports print durations.

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use std::fs;
+
 use super::*;
 
 /// Compares `actual` with `testdata/<name>`. With `SHRIKE_BLESS=1` it rewrites the file instead
