@@ -55,10 +55,12 @@ pub fn demo(
 
     let port = free_port()?;
     let addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], port));
+    // The server exits when its stdin closes, so it never outlives this process (even a SIGKILL).
     let mut args = vec![
         SERVER_SUBCOMMAND.to_string(),
         "--port".into(),
         port.to_string(),
+        "--exit-with-parent".into(),
     ];
     if request.fixed {
         args.push("--fixed".into());
