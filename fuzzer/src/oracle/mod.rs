@@ -62,8 +62,8 @@ pub fn check_exchange(
     let mut findings = Vec::new();
     match outcome {
         Ok(resp) => {
-            let sig = errsig::error_signature(&resp.body, request_text(req).as_bytes());
             if resp.status >= 500 {
+                let sig = errsig::error_signature(&resp.body, request_text(req).as_bytes());
                 let detail = format!("{} {} answered {}", op.method, op.path, resp.status);
                 findings.push(Finding::new(
                     FindingKind::ServerError,
