@@ -90,11 +90,23 @@ impl RunStats {
 }
 
 /// Settings of the runner.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunnerConfig {
     pub oracle: OracleConfig,
     /// Headers added to every request (`--header`).
     pub extra_headers: Vec<(String, String)>,
+    /// At most this many calls of a sequence are sent (`--max-calls`); later ones are skipped.
+    pub max_calls: usize,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            oracle: OracleConfig::default(),
+            extra_headers: Vec::new(),
+            max_calls: crate::input::MAX_CALLS,
+        }
+    }
 }
 
 /// Sends sequences to one target.
@@ -216,7 +228,7 @@ impl<T: Transport> SeqRunner<T> {
         }
         let mut earlier: Vec<Option<HttpResponse>> = Vec::with_capacity(seq.calls.len());
         self.stats.sequences += 1;
-        for (index, call) in seq.calls.iter().enumerate() {
+        for (index, call) in seq.calls.iter().enumerate().take(self.config.max_calls) {
             if self.down {
                 break;
             }
@@ -369,3 +381,7 @@ impl<T: Transport> SeqRunner<T> {
             .any(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
     }
 }
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

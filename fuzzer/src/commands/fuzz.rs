@@ -110,6 +110,7 @@ pub fn fuzz(
     let runner_config = RunnerConfig {
         oracle: settings.oracle_config(),
         extra_headers: settings.headers.clone(),
+        max_calls: settings.max_calls,
     };
     let mut runner = SeqRunner::new(
         Arc::clone(&model),

@@ -1,0 +1,85 @@
+//! The runner against a scripted fake target: references to earlier responses, the call cap,
+//! server errors, limits.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::input::test_model::test_model;
+use crate::input::{Body, Call, Credentials, Node, RefSource, Reference};
+use crate::transport::FakeTransport;
+
+fn runner(
+    handler: impl FnMut(&HttpRequest) -> Outcome + 'static,
+    max_calls: usize,
+) -> SeqRunner<FakeTransport> {
+    let model = Arc::new(test_model());
+    let target = Target::parse("http://127.0.0.1:1/api").unwrap();
+    let config = RunnerConfig {
+        max_calls,
+        ..RunnerConfig::default()
+    };
+    SeqRunner::new(
+        model,
+        target,
+        FakeTransport::new(handler),
+        Identities::single("a", Credentials::bearer("t")),
+        config,
+    )
+}
+
+/// createOrder, then getOrder on the id the create returned.
+fn create_then_get() -> RequestSeq {
+    let mut create = Call::new(OperationId("createOrder".into()));
+    create.body = Some(Body {
+        media_type: "application/json".into(),
+        value: Node::Object(vec![]),
+    });
+    let mut get = Call::new(OperationId("getOrder".into()));
+    get.params.push(crate::input::ParamValue {
+        name: "orderId".into(),
+        location: crate::spec::ParamLocation::Path,
+        value: Some(Node::Ref(Reference {
+            call: 0,
+            source: RefSource::Body("/id".into()),
+        })),
+    });
+    RequestSeq::new(vec![create, get])
+}
+
+#[test]
+fn references_take_values_from_earlier_responses() {
+    let mut r = runner(
+        |req| {
+            Ok(if req.method == "POST" {
+                FakeTransport::response(201, r#"{"id":42}"#)
+            } else {
+                FakeTransport::response(500, r#"{"error":"internal","message":"boom"}"#)
+            })
+        },
+        8,
+    );
+    let run = r.run(&create_then_get());
+    assert_eq!(run.exchanges.len(), 2);
+    assert_eq!(run.exchanges[1].request.path_and_query, "/api/orders/42");
+    assert_eq!(
+        run.exchanges[1].request.header("authorization"),
+        Some("Bearer t")
+    );
+    assert_eq!(run.findings.len(), 1);
+    assert_eq!(run.findings[0].kind, FindingKind::ServerError);
+    assert_eq!(run.finding_at, vec![1]);
+    assert_eq!(r.stats.requests, 2);
+    assert_eq!(r.stats.ops_with_2xx(), 1);
+}
+
+#[test]
+fn max_calls_and_limits_bound_what_is_sent() {
+    let mut r = runner(|_| Ok(FakeTransport::response(201, r#"{"id":1}"#)), 1);
+    assert_eq!(r.run(&create_then_get()).exchanges.len(), 1);
+    let stop = Arc::new(AtomicBool::new(true));
+    r.set_limits(None, Some(stop), None);
+    assert!(r.halted());
+    assert!(r.run(&create_then_get()).exchanges.is_empty());
+    r.set_limits(None, None, Some(1));
+    assert!(r.halted(), "one sequence already ran");
+}
