@@ -27,14 +27,14 @@ use thiserror::Error;
 
 use super::executor::HttpExecutor;
 use super::feedback::{FindingSink, FindingsMetadata, NewFinding, NewFindingFeedback};
-use super::generation::GenerationStage;
+use super::generation::{GenerationStage, generate_seq_in};
 use super::novelty::MAP_SIZE;
 use super::observer::ExchangeObserver;
 use super::profile::ProfileFeedback;
 use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
+use crate::generate::Mode;
 use crate::input::RequestSeq;
-use crate::mutate::sequence::push_with_producers;
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::transport::Transport;
@@ -143,11 +143,11 @@ pub fn run<T: Transport + 'static>(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     for op in 0..ctx.model.operations.len() {
-        let seq = generate_seq_for(&ctx, op, &mut rng);
+        let seq = generate_seq_in(&ctx, op, Mode::Valid, &mut rng);
         fuzzer.evaluate_input(&mut state, &mut executor, &mut mgr, &seq)?;
     }
     if state.corpus().count() == 0 {
-        let seq = generate_seq_for(&ctx, 0, &mut rng);
+        let seq = generate_seq_in(&ctx, 0, Mode::Valid, &mut rng);
         fuzzer.add_input(&mut state, &mut executor, &mut mgr, seq)?;
     }
     let mut new_findings = Vec::new();
@@ -224,19 +224,6 @@ fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
         out.push(finding);
     }
     Ok(())
-}
-
-/// A sequence that ends in operation `op`, preceded by the producers its path parameters need.
-pub fn generate_seq_for<R: rand::Rng + ?Sized>(
-    ctx: &SeqContext,
-    op: usize,
-    rng: &mut R,
-) -> RequestSeq {
-    let mut seq = RequestSeq::default();
-    if op < ctx.model.operations.len() {
-        push_with_producers(ctx, &mut seq, op, 3, rng);
-    }
-    seq
 }
 
 /// The inputs an earlier run left in the corpus folder (unreadable files are skipped).
