@@ -17,6 +17,7 @@ pub mod input;
 pub mod inspect;
 pub mod mutate;
 pub mod oracle;
+pub mod probe;
 pub mod report;
 pub mod schema;
 pub mod spec;

@@ -11,6 +11,12 @@ use super::novelty::keys;
 use super::observer::ExchangeObserver;
 use super::runner::SeqRunner;
 use crate::input::RequestSeq;
+use crate::probe::{HasProbeQueue, ProbeQueue, Prober};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// Derived sequences that may wait to be run; more are dropped.
+const PROBE_QUEUE: usize = 512;
 use crate::transport::Transport;
 
 /// The novelty map, tracking which indices each corpus entry covers (for the minimizer scheduler).
@@ -22,6 +28,10 @@ pub type Observers = (NoveltyObserver, (ExchangeObserver, ()));
 pub struct HttpExecutor<T: Transport> {
     runner: SeqRunner<T>,
     observers: Observers,
+    /// Derive follow-up sequences from each run (lifecycle and security checks).
+    probers: Vec<Box<dyn Prober>>,
+    probe_rng: ChaCha8Rng,
+    probes: ProbeQueue,
     /// Map slots seen so far and how many of each key kind (for diagnostics: what grows the corpus).
     seen: Vec<bool>,
     pub new_keys_by_kind: [u64; 4],
@@ -32,9 +42,19 @@ impl<T: Transport> HttpExecutor<T> {
         HttpExecutor {
             runner,
             observers,
+            probers: Vec::new(),
+            probe_rng: ChaCha8Rng::seed_from_u64(0),
+            probes: ProbeQueue::new(PROBE_QUEUE),
             seen: vec![false; super::novelty::MAP_SIZE],
             new_keys_by_kind: [0; 4],
         }
+    }
+
+    /// Runs `probers` after every execution; their randomness comes from `seed`.
+    pub fn with_probers(mut self, probers: Vec<Box<dyn Prober>>, seed: u64) -> Self {
+        self.probers = probers;
+        self.probe_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7072_6f62_6573);
+        self
     }
 
     pub fn runner(&self) -> &SeqRunner<T> {
@@ -70,10 +90,21 @@ where
                 }
             }
         }
+        for prober in &mut self.probers {
+            for probe in prober.derive(input, &run, &mut self.probe_rng) {
+                self.probes.push(probe);
+            }
+        }
         self.observers.1.0.set(run);
         // Findings are judged by the objective feedback, not by the exit kind: a 500 or a crash of
         // the target is a result of a normal execution of Shrike.
         Ok(ExitKind::Ok)
+    }
+}
+
+impl<T: Transport> HasProbeQueue for HttpExecutor<T> {
+    fn probe_queue(&mut self) -> &mut ProbeQueue {
+        &mut self.probes
     }
 }
 

@@ -30,6 +30,7 @@ use super::feedback::{FindingSink, FindingsMetadata, NewFinding, NewFindingFeedb
 use super::generation::{GenerationStage, generate_seq_in};
 use super::novelty::MAP_SIZE;
 use super::observer::ExchangeObserver;
+use super::probe_stage::ProbeStage;
 use super::profile::ProfileFeedback;
 use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
@@ -37,6 +38,7 @@ use crate::generate::Mode;
 use crate::input::RequestSeq;
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
+use crate::probe::Prober;
 use crate::transport::Transport;
 
 /// Budgets and switches of one campaign.
@@ -93,6 +95,7 @@ pub fn run<T: Transport + 'static>(
     known: &[(Signature, u64)],
     sink: &mut dyn FindingSink,
     stop: &Arc<AtomicBool>,
+    probers: Vec<Box<dyn Prober>>,
 ) -> Result<CampaignOutcome, CampaignError> {
     let started = Instant::now();
     let mut runner = runner;
@@ -133,7 +136,8 @@ pub fn run<T: Transport + 'static>(
     );
     let mut fuzzer = StdFuzzer::new(scheduler, feedback, objective);
     // Executor: renders and sends each sequence through the runner.
-    let mut executor = HttpExecutor::new(runner, tuple_list!(map_observer, exchange_observer));
+    let mut executor = HttpExecutor::new(runner, tuple_list!(map_observer, exchange_observer))
+        .with_probers(probers, config.seed);
 
     // Initial inputs: the corpus of an earlier run, then one generated sequence per operation.
     let resumed = load_corpus(&config.corpus_dir);
@@ -153,10 +157,12 @@ pub fn run<T: Transport + 'static>(
     let mut new_findings = Vec::new();
     drain(&mut state, sink, &mut new_findings, started)?;
 
-    // Stages: fresh sequences per (operation, mode) round-robin, then power-scheduled havoc over
-    // Shrike's structure-aware mutators.
+    // Stages: fresh sequences per (operation, mode) round-robin, the follow-up probes of the
+    // lifecycle and security checks, then power-scheduled havoc over Shrike's structure-aware
+    // mutators.
     let mut stages = tuple_list!(
         GenerationStage::new(Arc::clone(&ctx)),
+        ProbeStage::new(),
         StdPowerMutationalStage::new(scheduled(&ctx, 3))
     );
 

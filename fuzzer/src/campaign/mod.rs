@@ -6,6 +6,7 @@ pub mod fuzz;
 pub mod generation;
 pub mod novelty;
 pub mod observer;
+pub mod probe_stage;
 pub mod profile;
 pub mod runner;
 pub mod status;

@@ -12,6 +12,7 @@ use super::novelty::{ExchangeFacts, shape_hash};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::input::{Identities, RequestSeq, render};
 use crate::oracle::{self, Finding, FindingKind, OracleConfig, Outcome, errsig};
+use crate::probe::SeqOracle;
 use crate::spec::{Model, Operation, OperationId};
 use crate::transport::{Target, Transport};
 
@@ -119,6 +120,8 @@ pub struct SeqRunner<T: Transport> {
     config: RunnerConfig,
     supervisor: Option<Box<dyn Supervisor>>,
     checks: Vec<Box<dyn ResponseCheck>>,
+    /// Oracles over a whole run (lifecycle, security), applied after the last call.
+    seq_oracles: Vec<Box<dyn SeqOracle>>,
     /// True while the target is known to be down and nothing could restart it.
     down: bool,
     /// Past this instant, or once `stop` is set, sequences are not sent any more, so a LibAFL
@@ -159,6 +162,7 @@ impl<T: Transport> SeqRunner<T> {
             config,
             supervisor: None,
             checks: Vec::new(),
+            seq_oracles: Vec::new(),
             down: false,
             deadline: None,
             stop: None,
@@ -175,6 +179,12 @@ impl<T: Transport> SeqRunner<T> {
 
     pub fn with_check(mut self, check: Box<dyn ResponseCheck>) -> Self {
         self.checks.push(check);
+        self
+    }
+
+    /// Adds an oracle that judges every whole run (see [`crate::probe`]).
+    pub fn with_seq_oracle(mut self, oracle: Box<dyn SeqOracle>) -> Self {
+        self.seq_oracles.push(oracle);
         self
     }
 
@@ -256,6 +266,13 @@ impl<T: Transport> SeqRunner<T> {
             );
             if failed {
                 break;
+            }
+        }
+        for oracle in &self.seq_oracles {
+            for found in oracle.check(seq, &run) {
+                run.finding_at
+                    .push(found.at.min(run.exchanges.len().saturating_sub(1)));
+                run.findings.push(found.finding);
             }
         }
         run

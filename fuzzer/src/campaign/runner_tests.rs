@@ -83,3 +83,61 @@ fn max_calls_and_limits_bound_what_is_sent() {
     r.set_limits(None, None, Some(1));
     assert!(r.halted(), "one sequence already ran");
 }
+
+/// Reports a read that follows a create of the same resource when the read got a 5xx.
+struct ReadAfterCreateOracle;
+
+impl crate::probe::SeqOracle for ReadAfterCreateOracle {
+    fn name(&self) -> &'static str {
+        "test"
+    }
+
+    fn check(&self, _seq: &RequestSeq, run: &SeqRun) -> Vec<crate::probe::SeqFinding> {
+        run.exchanges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.request.method == "GET")
+            .filter(|(_, e)| e.outcome.as_ref().is_ok_and(|r| r.status >= 500))
+            .map(|(at, _)| crate::probe::SeqFinding {
+                finding: Finding::new(
+                    FindingKind::CreateNotReadable,
+                    &OperationId("getOrder".into()),
+                    Some(500),
+                    0,
+                    "created, then unreadable",
+                ),
+                at,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn sequence_oracles_judge_the_whole_run() {
+    let handler = |req: &HttpRequest| {
+        Ok(if req.method == "POST" {
+            FakeTransport::response(201, r#"{"id":42}"#)
+        } else {
+            FakeTransport::response(503, "")
+        })
+    };
+    let mut r = runner(handler, 8).with_seq_oracle(Box::new(ReadAfterCreateOracle));
+    let run = r.run(&create_then_get());
+    let kinds: Vec<_> = run.findings.iter().map(|f| f.kind).collect();
+    assert!(kinds.contains(&FindingKind::CreateNotReadable), "{kinds:?}");
+    let at = run
+        .findings
+        .iter()
+        .position(|f| f.kind == FindingKind::CreateNotReadable)
+        .map(|i| run.finding_at[i]);
+    assert_eq!(at, Some(1));
+    // Without the oracle, the same run has no lifecycle finding.
+    let mut plain = runner(handler, 8);
+    assert!(
+        plain
+            .run(&create_then_get())
+            .findings
+            .iter()
+            .all(|f| f.kind != FindingKind::CreateNotReadable)
+    );
+}

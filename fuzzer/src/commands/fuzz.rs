@@ -112,6 +112,7 @@ pub fn fuzz(
         extra_headers: settings.headers.clone(),
         max_calls: settings.max_calls,
     };
+    let identities_for_plan = identities.clone();
     let mut runner = SeqRunner::new(
         Arc::clone(&model),
         target.clone(),
@@ -120,6 +121,19 @@ pub fn fuzz(
         runner_config,
     )
     .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
+    let plan = crate::probe::plan(&crate::probe::PlanInputs {
+        ctx: &ctx,
+        identities: &identities_for_plan,
+        auth: auth_file.as_ref(),
+        settings,
+    });
+    for check in plan.response_checks {
+        runner = runner.with_check(check);
+    }
+    for oracle in plan.oracles {
+        runner = runner.with_seq_oracle(oracle);
+    }
+    let probers = plan.probers;
     if let Some(supervisor) = request.supervisor {
         runner = runner.with_supervisor(supervisor);
     }
@@ -164,7 +178,7 @@ pub fn fuzz(
         console,
         print: request.print_findings,
     };
-    let outcome = fuzz::run(ctx, runner, &config, &known, &mut sink, stop)?;
+    let outcome = fuzz::run(ctx, runner, &config, &known, &mut sink, stop, probers)?;
     sink.store
         .update_hits(&outcome.hits)
         .map_err(CommandError::io("cannot update the cases"))?;

@@ -27,6 +27,37 @@ pub enum FindingKind {
     ConnectionDropped,
     /// The target stopped accepting connections after it had been up: it crashed.
     TargetCrash,
+    // Lifecycle oracles (multi-request, see `probe`).
+    /// A resource is still served, or changed, after a successful DELETE.
+    UseAfterDelete,
+    /// A create succeeded (2xx) but the created resource cannot be read back.
+    CreateNotReadable,
+    /// A create failed, yet the resource it would have made exists afterwards.
+    LeakAfterFailedCreate,
+    /// An update was accepted but reading the resource back shows the old values.
+    UpdateNotReadBack,
+    // Security checks (see `security`).
+    /// An operation whose spec requires credentials succeeds without or with forged ones.
+    BrokenAuthentication,
+    /// One identity reads, changes or deletes another identity's object (BOLA / IDOR).
+    BrokenObjectAuthorization,
+    /// A lower-privileged identity succeeds on an operation reserved to a higher role.
+    BrokenFunctionAuthorization,
+    /// An undeclared or read-only field sent in a write is accepted and reflected.
+    MassAssignment,
+    /// An injection payload shows its effect: an interpreter error signature, or a boolean or
+    /// timing differential.
+    Injection,
+    /// A response carries secrets (passwords, hashes, tokens, keys) or undeclared fields.
+    DataExposure,
+    /// Authentication answers tell an unknown user apart from a wrong password.
+    UserEnumeration,
+    /// A bounded burst on a sensitive operation is never answered 429.
+    MissingRateLimit,
+    /// A foreign `Origin` is trusted with credentials.
+    CorsMisconfiguration,
+    /// Version banners or stack traces disclose implementation details.
+    InformationDisclosure,
 }
 
 impl FindingKind {
@@ -40,10 +71,24 @@ impl FindingKind {
             FindingKind::Timeout => "timeout",
             FindingKind::ConnectionDropped => "connection-dropped",
             FindingKind::TargetCrash => "target-crash",
+            FindingKind::UseAfterDelete => "use-after-delete",
+            FindingKind::CreateNotReadable => "create-not-readable",
+            FindingKind::LeakAfterFailedCreate => "leak-after-failed-create",
+            FindingKind::UpdateNotReadBack => "update-not-read-back",
+            FindingKind::BrokenAuthentication => "broken-authentication",
+            FindingKind::BrokenObjectAuthorization => "bola",
+            FindingKind::BrokenFunctionAuthorization => "broken-function-authorization",
+            FindingKind::MassAssignment => "mass-assignment",
+            FindingKind::Injection => "injection",
+            FindingKind::DataExposure => "data-exposure",
+            FindingKind::UserEnumeration => "user-enumeration",
+            FindingKind::MissingRateLimit => "missing-rate-limit",
+            FindingKind::CorsMisconfiguration => "cors",
+            FindingKind::InformationDisclosure => "information-disclosure",
         }
     }
 
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 21] = [
         FindingKind::ServerError,
         FindingKind::SchemaViolation,
         FindingKind::UndocumentedStatus,
@@ -51,7 +96,49 @@ impl FindingKind {
         FindingKind::Timeout,
         FindingKind::ConnectionDropped,
         FindingKind::TargetCrash,
+        FindingKind::UseAfterDelete,
+        FindingKind::CreateNotReadable,
+        FindingKind::LeakAfterFailedCreate,
+        FindingKind::UpdateNotReadBack,
+        FindingKind::BrokenAuthentication,
+        FindingKind::BrokenObjectAuthorization,
+        FindingKind::BrokenFunctionAuthorization,
+        FindingKind::MassAssignment,
+        FindingKind::Injection,
+        FindingKind::DataExposure,
+        FindingKind::UserEnumeration,
+        FindingKind::MissingRateLimit,
+        FindingKind::CorsMisconfiguration,
+        FindingKind::InformationDisclosure,
     ];
+
+    /// True for the kinds the lifecycle oracles report.
+    pub fn is_lifecycle(self) -> bool {
+        matches!(
+            self,
+            FindingKind::UseAfterDelete
+                | FindingKind::CreateNotReadable
+                | FindingKind::LeakAfterFailedCreate
+                | FindingKind::UpdateNotReadBack
+        )
+    }
+
+    /// True for the kinds the security checks report.
+    pub fn is_security(self) -> bool {
+        matches!(
+            self,
+            FindingKind::BrokenAuthentication
+                | FindingKind::BrokenObjectAuthorization
+                | FindingKind::BrokenFunctionAuthorization
+                | FindingKind::MassAssignment
+                | FindingKind::Injection
+                | FindingKind::DataExposure
+                | FindingKind::UserEnumeration
+                | FindingKind::MissingRateLimit
+                | FindingKind::CorsMisconfiguration
+                | FindingKind::InformationDisclosure
+        )
+    }
 }
 
 impl fmt::Display for FindingKind {

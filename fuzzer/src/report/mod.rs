@@ -124,6 +124,18 @@ pub fn severity(kind: FindingKind) -> u8 {
         FindingKind::SchemaViolation => 4,
         FindingKind::SlowResponse => 5,
         FindingKind::UndocumentedStatus => 6,
+        // Security and lifecycle findings rank with server errors: each is a proven flaw.
+        FindingKind::BrokenAuthentication
+        | FindingKind::BrokenObjectAuthorization
+        | FindingKind::BrokenFunctionAuthorization
+        | FindingKind::Injection => 1,
+        FindingKind::MassAssignment | FindingKind::DataExposure | FindingKind::UseAfterDelete => 2,
+        FindingKind::CreateNotReadable
+        | FindingKind::LeakAfterFailedCreate
+        | FindingKind::UpdateNotReadBack
+        | FindingKind::UserEnumeration
+        | FindingKind::CorsMisconfiguration => 4,
+        FindingKind::MissingRateLimit | FindingKind::InformationDisclosure => 5,
     }
 }
 

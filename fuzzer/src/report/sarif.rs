@@ -35,7 +35,14 @@ pub fn render(input: &ReportInput) -> String {
 /// The SARIF level of a finding kind.
 pub fn level(kind: FindingKind) -> &'static str {
     match kind {
-        FindingKind::ServerError | FindingKind::TargetCrash | FindingKind::Timeout => "error",
+        FindingKind::ServerError
+        | FindingKind::TargetCrash
+        | FindingKind::Timeout
+        | FindingKind::BrokenAuthentication
+        | FindingKind::BrokenObjectAuthorization
+        | FindingKind::BrokenFunctionAuthorization
+        | FindingKind::MassAssignment
+        | FindingKind::Injection => "error",
         _ => "warning",
     }
 }
@@ -55,6 +62,44 @@ fn description(kind: FindingKind) -> &'static str {
             "The connection was closed or reset before a complete response."
         }
         FindingKind::TargetCrash => "The API stopped accepting connections after a request.",
+        FindingKind::UseAfterDelete => {
+            "A resource is still served, or changed, after the API confirmed its deletion."
+        }
+        FindingKind::CreateNotReadable => {
+            "A resource the API reported as created cannot be read back."
+        }
+        FindingKind::LeakAfterFailedCreate => {
+            "A create the API rejected still left the resource behind."
+        }
+        FindingKind::UpdateNotReadBack => {
+            "An update the API accepted is not visible when the resource is read back."
+        }
+        FindingKind::BrokenAuthentication => {
+            "An operation that requires credentials succeeds without valid ones."
+        }
+        FindingKind::BrokenObjectAuthorization => {
+            "One user can read, change or delete another user's object."
+        }
+        FindingKind::BrokenFunctionAuthorization => {
+            "A lower-privileged user can use an operation reserved to a higher role."
+        }
+        FindingKind::MassAssignment => "A field the client must not set is accepted and stored.",
+        FindingKind::Injection => {
+            "An injection payload changes the API's behaviour or surfaces an interpreter error."
+        }
+        FindingKind::DataExposure => {
+            "A response exposes secrets or fields its description does not declare."
+        }
+        FindingKind::UserEnumeration => "Authentication answers reveal whether an account exists.",
+        FindingKind::MissingRateLimit => {
+            "A burst of requests on a sensitive operation is never rate limited."
+        }
+        FindingKind::CorsMisconfiguration => {
+            "A foreign origin is allowed to make credentialed cross-origin requests."
+        }
+        FindingKind::InformationDisclosure => {
+            "Responses disclose implementation details (versions, stack traces)."
+        }
     }
 }
 

@@ -1,0 +1,50 @@
+//! Which multi-request checks a campaign (and `repro`, and the minimizer) runs: the one place that
+//! turns the configuration into oracles and probers.
+
+use std::sync::Arc;
+
+use super::{Prober, SeqOracle};
+use crate::auth::AuthFile;
+use crate::campaign::runner::ResponseCheck;
+use crate::config::Settings;
+use crate::input::Identities;
+use crate::mutate::SeqContext;
+
+/// What a plan is built from.
+pub struct PlanInputs<'a> {
+    pub ctx: &'a Arc<SeqContext>,
+    pub identities: &'a Identities,
+    /// The auth file, when `--auth` gave one (roles of identities, login operation).
+    pub auth: Option<&'a AuthFile>,
+    pub settings: &'a Settings,
+}
+
+/// The checks to install: per-response checks and whole-run oracles go into every `SeqRunner`
+/// (campaign, repro, minimize); probers only into the campaign's executor.
+#[derive(Default)]
+pub struct ProbePlan {
+    pub response_checks: Vec<Box<dyn ResponseCheck>>,
+    pub oracles: Vec<Box<dyn SeqOracle>>,
+    pub probers: Vec<Box<dyn Prober>>,
+}
+
+impl ProbePlan {
+    /// The names of the installed checks, for the start-up line and the report.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self
+            .oracles
+            .iter()
+            .map(|o| o.name())
+            .chain(self.probers.iter().map(|p| p.name()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+/// The checks the configuration asks for.
+pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
+    let _ = inputs;
+    ProbePlan::default()
+}
