@@ -58,6 +58,8 @@ pub struct Settings {
     pub reports: ReportPaths,
     pub max_calls: usize,
     pub dict: Option<PathBuf>,
+    /// Which checks run (`--checks`, `--check`, `--skip-checks`).
+    pub checks: crate::probe::CheckSelection,
 }
 
 /// One value with the origin it came from, for messages.
@@ -147,6 +149,7 @@ impl Settings {
             },
             max_calls: max_calls(src.get(|c| &c.max_calls))?,
             dict: src.value(|c| &c.dict),
+            checks: crate::probe::CheckSelection::default(),
         })
     }
 

@@ -12,6 +12,7 @@
 //! [`SeqRunner::run`]: crate::campaign::runner::SeqRunner::run
 
 pub mod plan;
+pub mod select;
 
 use std::collections::VecDeque;
 
@@ -20,6 +21,7 @@ use crate::input::RequestSeq;
 use crate::oracle::Finding;
 
 pub use plan::{PlanInputs, ProbePlan, plan};
+pub use select::CheckSelection;
 
 /// A finding about a whole sequence, with the index (in `SeqRun::exchanges`) of the exchange
 /// that shows it; the exchanges before it are its evidence.

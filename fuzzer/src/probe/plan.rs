@@ -9,6 +9,7 @@ use crate::campaign::runner::ResponseCheck;
 use crate::config::Settings;
 use crate::input::Identities;
 use crate::mutate::SeqContext;
+use crate::oracle::FindingKind;
 
 /// What a plan is built from.
 pub struct PlanInputs<'a> {
@@ -43,7 +44,15 @@ impl ProbePlan {
     }
 }
 
-/// The checks the configuration asks for.
+impl PlanInputs<'_> {
+    /// True when the selection (`--checks`, `--check`, `--skip-checks`) enables any of `kinds`.
+    pub fn enabled(&self, kinds: &[FindingKind]) -> bool {
+        self.settings.checks.any_enabled(kinds)
+    }
+}
+
+/// The checks the configuration asks for. Each check registers here, guarded by
+/// [`PlanInputs::enabled`] for the finding kinds it reports.
 pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
     let _ = inputs;
     ProbePlan::default()
