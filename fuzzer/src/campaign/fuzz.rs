@@ -35,6 +35,7 @@ use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
 use crate::generate::Mode;
 use crate::input::RequestSeq;
+use crate::minimize::{MinimizeConfig, minimize_finding};
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::transport::Transport;
@@ -49,6 +50,8 @@ pub struct CampaignConfig {
     pub corpus_dir: PathBuf,
     /// Print the live status line on stderr.
     pub status_line: bool,
+    /// Bounds of the minimization of each new finding (replays through the campaign's runner).
+    pub minimize: MinimizeConfig,
 }
 
 /// Why the loop stopped.
@@ -151,7 +154,14 @@ pub fn run<T: Transport + 'static>(
         fuzzer.add_input(&mut state, &mut executor, &mut mgr, seq)?;
     }
     let mut new_findings = Vec::new();
-    drain(&mut state, sink, &mut new_findings, started)?;
+    let mut found = Found {
+        sink,
+        out: &mut new_findings,
+        started,
+        ctx: &ctx,
+        minimize: &config.minimize,
+    };
+    found.drain(&mut state, executor.runner_mut())?;
 
     // Stages: fresh sequences per (operation, mode) round-robin, then power-scheduled havoc over
     // Shrike's structure-aware mutators.
@@ -179,7 +189,7 @@ pub fn run<T: Transport + 'static>(
             break StopReason::TimeBudget;
         }
         fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
-        drain(&mut state, sink, &mut new_findings, started)?;
+        found.drain(&mut state, executor.runner_mut())?;
         let hits = &state.metadata::<FindingsMetadata>()?.hits;
         status.tick(
             *state.executions(),
@@ -210,20 +220,40 @@ pub fn run<T: Transport + 'static>(
     })
 }
 
-/// Hands pending new findings to the sink (which writes them to disk) and keeps them for the report.
-fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
-    state: &mut S,
-    sink: &mut dyn FindingSink,
-    out: &mut Vec<NewFinding>,
+/// Where new findings go: the sink (which writes each case at once), then minimization through
+/// the campaign's runner (the sink rewrites the case smaller), then the outcome.
+struct Found<'a> {
+    sink: &'a mut dyn FindingSink,
+    out: &'a mut Vec<NewFinding>,
     started: Instant,
-) -> Result<(), CampaignError> {
-    let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
-    for mut finding in pending {
-        finding.found_after_s = started.elapsed().as_secs_f64();
-        sink.record(&finding).map_err(CampaignError::Sink)?;
-        out.push(finding);
+    ctx: &'a SeqContext,
+    minimize: &'a MinimizeConfig,
+}
+
+impl Found<'_> {
+    /// Hands pending new findings to the sink, minimizes them, and keeps them for the report.
+    fn drain<S: HasMetadata + HasSolutions<RequestSeq>, T: Transport>(
+        &mut self,
+        state: &mut S,
+        runner: &mut SeqRunner<T>,
+    ) -> Result<(), CampaignError> {
+        let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
+        for mut finding in pending {
+            finding.found_after_s = self.started.elapsed().as_secs_f64();
+            // Written first, so a minimization cut short (budget, Ctrl-C, kill) loses nothing.
+            self.sink.record(&finding).map_err(CampaignError::Sink)?;
+            if let Some((smaller, stats)) =
+                minimize_finding(self.ctx, runner, &finding, self.minimize)
+            {
+                self.sink
+                    .record_minimized(&finding, &smaller, &stats)
+                    .map_err(CampaignError::Sink)?;
+                finding = smaller;
+            }
+            self.out.push(finding);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The inputs an earlier run left in the corpus folder (unreadable files are skipped).

@@ -2,6 +2,7 @@
 
 pub mod curl;
 pub mod format;
+pub mod regress;
 pub mod store;
 
 pub use format::{CaseFile, ConcreteExchange, FORMAT_VERSION};

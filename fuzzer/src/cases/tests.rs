@@ -93,6 +93,7 @@ fn store(dir: &std::path::Path) -> CaseStore {
         target: "http://127.0.0.1:1".into(),
         auth: None,
         secret_headers: vec![],
+        slow_ms: Some(1000),
     };
     CaseStore::open(dir, ctx).unwrap()
 }

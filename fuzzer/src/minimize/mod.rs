@@ -13,6 +13,7 @@
 //! input and target give the same result; the work is bounded by a replay count and a time limit.
 
 mod calls;
+mod finding;
 mod replay;
 mod values;
 
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::RequestSeq;
 use crate::mutate::SeqContext;
 
+pub use finding::minimize_finding;
 pub use replay::{ReplayMatch, replay_matches};
 
 /// Bounds of one minimization.
@@ -159,6 +161,7 @@ impl<'a> Search<'a> {
     /// it when it reproduces. True when it was kept.
     pub fn try_candidate(&mut self, candidate: RequestSeq) -> bool {
         if self.exhausted()
+            || candidate.calls.is_empty()
             || candidate.calls.len() > self.current.calls.len()
             || !candidate.references_valid()
         {

@@ -22,15 +22,17 @@ use crate::transport::{FakeTransport, Target};
 fn quantity_bug(req: &HttpRequest) -> Outcome {
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
     let qty = body.get("quantity").and_then(Value::as_f64).unwrap_or(0.0);
-    Ok(if req.method == "POST" && req.path_and_query == "/api/orders" {
-        if qty > 100.0 {
-            FakeTransport::response(500, r#"{"error":"quantity overflow"}"#)
+    Ok(
+        if req.method == "POST" && req.path_and_query == "/api/orders" {
+            if qty > 100.0 {
+                FakeTransport::response(500, r#"{"error":"quantity overflow"}"#)
+            } else {
+                FakeTransport::response(201, r#"{"id":42,"status":"new"}"#)
+            }
         } else {
-            FakeTransport::response(201, r#"{"id":42,"status":"new"}"#)
-        }
-    } else {
-        FakeTransport::response(200, "{}")
-    })
+            FakeTransport::response(200, "{}")
+        },
+    )
 }
 
 /// BUG B: reading order 42 (the id the create returns) answers 500.
@@ -123,7 +125,10 @@ fn drops_unneeded_calls_and_simplifies_values() {
         "tags": ["x", "y", "z"], "shipping": {"pickup": true}
     });
     let seq = RequestSeq::new(vec![
-        body_call("login", serde_json::json!({"username": "u", "password": "p"})),
+        body_call(
+            "login",
+            serde_json::json!({"username": "u", "password": "p"}),
+        ),
         Call::new(OperationId("listProducts".into())),
         body_call("createOrder", big_order),
         get_order(Node::number(3)),
@@ -160,7 +165,11 @@ fn keeps_the_call_a_reference_needs() {
         out.calls[1].param("orderId", ParamLocation::Path),
         Some(&order_ref())
     );
-    assert!(out.calls[1].param("session", ParamLocation::Cookie).is_none());
+    assert!(
+        out.calls[1]
+            .param("session", ParamLocation::Cookie)
+            .is_none()
+    );
 }
 
 #[test]
