@@ -248,3 +248,7 @@ fn recorded_file(recorded: &str, case_dir: &Path) -> Option<PathBuf> {
     let beside = out.join(path.file_name()?);
     beside.is_file().then_some(beside)
 }
+
+#[cfg(test)]
+#[path = "repro_tests.rs"]
+mod tests;
