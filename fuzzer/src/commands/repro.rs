@@ -97,30 +97,10 @@ pub fn prepare(
         TcpTransport::new(target.clone(), TransportConfig::default()),
         ThrottleConfig::with_rate_limit(None),
     );
-    let auth_path = match (auth, &case.auth) {
-        (Some(path), _) => Some(path.to_path_buf()),
-        (None, Some(recorded)) => {
-            Some(recorded_file(&recorded.path, &case_dir).ok_or_else(|| {
-                CommandError::Usage(format!(
-                    "the case's auth file {} was not found; pass --auth FILE",
-                    recorded.path
-                ))
-            })?)
-        }
-        (None, None) => None,
-    };
+    let auth_path = auth_path(auth, &case, &case_dir)?;
     let (identities, auth_file) =
         setup::identities(auth_path.as_deref(), &model, &target, &mut transport)?;
-    let config = RunnerConfig {
-        oracle: OracleConfig {
-            // Every undocumented status is checked: the signature decides what matches.
-            undocumented: UndocumentedPolicy::All,
-            slow: case.slow_ms.map_or(OracleConfig::default().slow, |ms| {
-                std::time::Duration::from_millis(ms)
-            }),
-        },
-        ..RunnerConfig::default()
-    };
+    let config = runner_config(&case);
     let runner = SeqRunner::new(Arc::clone(&model), target, transport, identities, config)
         .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
     Ok(Replay {
@@ -130,6 +110,40 @@ pub fn prepare(
         runner,
         secret_headers: super::fuzz::secret_headers(auth_file.as_ref()),
     })
+}
+
+/// The auth file to log in with: `--auth`, else the one the case records (found like the spec).
+fn auth_path(
+    given: Option<&Path>,
+    case: &CaseFile,
+    case_dir: &Path,
+) -> Result<Option<PathBuf>, CommandError> {
+    match (given, &case.auth) {
+        (Some(path), _) => Ok(Some(path.to_path_buf())),
+        (None, Some(recorded)) => recorded_file(&recorded.path, case_dir)
+            .map(Some)
+            .ok_or_else(|| {
+                CommandError::Usage(format!(
+                    "the case's auth file {} was not found; pass --auth FILE",
+                    recorded.path
+                ))
+            }),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The runner settings of a replay: every undocumented status checked (the signature decides
+/// what matches) and the campaign's slow-response threshold.
+fn runner_config(case: &CaseFile) -> RunnerConfig {
+    RunnerConfig {
+        oracle: OracleConfig {
+            undocumented: UndocumentedPolicy::All,
+            slow: case.slow_ms.map_or(OracleConfig::default().slow, |ms| {
+                std::time::Duration::from_millis(ms)
+            }),
+        },
+        ..RunnerConfig::default()
+    }
 }
 
 /// Replays a case up to `runs` times, printing each request and response.
@@ -169,25 +183,8 @@ pub fn repro(
         }
         outcome.runs += 1;
         let _ = writeln!(console, "replay {run}/{}:", request.runs);
-        match replay_matches(&mut replay.runner, &case.sequence, &case.signature) {
-            Ok(found) => {
-                outcome.reproduced += 1;
-                print_run(console, &found.run, &replay.model);
-                let _ = writeln!(console, "  reproduced: {}", found.finding.detail);
-            }
-            Err(run) => {
-                print_run(console, &run, &replay.model);
-                let others: Vec<&str> = run.findings.iter().map(|f| f.signature.as_str()).collect();
-                let _ = writeln!(
-                    console,
-                    "  not reproduced{}",
-                    if others.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (other findings: {})", others.join(", "))
-                    }
-                );
-            }
+        if replay_once(&mut replay, console) {
+            outcome.reproduced += 1;
         }
     }
     let verdict = match (outcome.reproduced, outcome.runs) {
@@ -198,9 +195,35 @@ pub fn repro(
     let _ = writeln!(
         console,
         "{}: reproduced {}/{}: {verdict}",
-        case.signature, outcome.reproduced, outcome.runs
+        replay.case.signature, outcome.reproduced, outcome.runs
     );
     Ok(outcome)
+}
+
+/// One replay, printed; true when the case's signature showed.
+fn replay_once(replay: &mut Replay, console: &mut dyn Write) -> bool {
+    let case = &replay.case;
+    match replay_matches(&mut replay.runner, &case.sequence, &case.signature) {
+        Ok(found) => {
+            print_run(console, &found.run, &replay.model);
+            let _ = writeln!(console, "  reproduced: {}", found.finding.detail);
+            true
+        }
+        Err(run) => {
+            print_run(console, &run, &replay.model);
+            let others: Vec<&str> = run.findings.iter().map(|f| f.signature.as_str()).collect();
+            let _ = writeln!(
+                console,
+                "  not reproduced{}",
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (other findings: {})", others.join(", "))
+                }
+            );
+            false
+        }
+    }
 }
 
 /// One short line per request and per response.
