@@ -35,7 +35,7 @@ use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
 use crate::generate::Mode;
 use crate::input::RequestSeq;
-use crate::minimize::{MinimizeConfig, minimize_finding};
+use crate::minimize::{MinimizeConfig, Relogin, minimize_finding};
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::transport::Transport;
@@ -52,6 +52,8 @@ pub struct CampaignConfig {
     pub status_line: bool,
     /// Bounds of the minimization of each new finding (replays through the campaign's runner).
     pub minimize: MinimizeConfig,
+    /// Logs in again after a minimization replay restarted the target.
+    pub relogin: Option<Relogin>,
 }
 
 /// Why the loop stopped.
@@ -160,6 +162,8 @@ pub fn run<T: Transport + 'static>(
         started,
         ctx: &ctx,
         minimize: &config.minimize,
+        relogin: config.relogin.as_ref(),
+        restarts: 0,
     };
     found.drain(&mut state, executor.runner_mut())?;
 
@@ -228,6 +232,9 @@ struct Found<'a> {
     started: Instant,
     ctx: &'a SeqContext,
     minimize: &'a MinimizeConfig,
+    relogin: Option<&'a Relogin>,
+    /// Target restarts already followed by a new login.
+    restarts: u64,
 }
 
 impl Found<'_> {
@@ -237,13 +244,18 @@ impl Found<'_> {
         state: &mut S,
         runner: &mut SeqRunner<T>,
     ) -> Result<(), CampaignError> {
+        // A target restarted since the last look (a crash) has forgotten its sessions: log in
+        // again, so minimization (and the fuzzing after it) does not run on dead tokens.
+        if let Some(relogin) = self.relogin {
+            relogin.after_restart(runner, self.restarts);
+        }
         let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
         for mut finding in pending {
             finding.found_after_s = self.started.elapsed().as_secs_f64();
             // Written first, so a minimization cut short (budget, Ctrl-C, kill) loses nothing.
             self.sink.record(&finding).map_err(CampaignError::Sink)?;
             if let Some((smaller, stats)) =
-                minimize_finding(self.ctx, runner, &finding, self.minimize)
+                minimize_finding(self.ctx, runner, &finding, self.minimize, self.relogin)
             {
                 self.sink
                     .record_minimized(&finding, &smaller, &stats)
@@ -252,6 +264,7 @@ impl Found<'_> {
             }
             self.out.push(finding);
         }
+        self.restarts = runner.stats.restarts;
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use crate::cases::regress::{self, RegressionOutcome};
 use crate::cases::{CaseContext, CaseStore, write_atomic};
 use crate::config::Settings;
 use crate::exit;
+use crate::minimize::Relogin;
 use crate::oracle::SchemaCheck;
 use crate::spec::Model;
 
@@ -166,7 +167,8 @@ pub fn fuzz(
     .map_err(CommandError::io("cannot create the cases folder"))?;
     let known = store.known();
     let regression_started = std::time::Instant::now();
-    let regression = replay_saved_cases(&store, &mut runner, settings, console)?;
+    let relogin = relogin(&target, settings, &model);
+    let regression = replay_saved_cases(&store, &mut runner, settings, &relogin, console)?;
     let config = CampaignConfig {
         seed,
         // Regression replay comes out of the budget.
@@ -180,6 +182,7 @@ pub fn fuzz(
         corpus_dir: out.join("corpus"),
         status_line: request.status_line,
         minimize: settings.minimize,
+        relogin: Some(relogin),
     };
     let mut sink = ReportingSink {
         store,
@@ -221,6 +224,7 @@ fn replay_saved_cases(
     store: &CaseStore,
     runner: &mut SeqRunner<setup::LiveTransport>,
     settings: &Settings,
+    relogin: &Relogin,
     console: &mut dyn Write,
 ) -> Result<Option<RegressionOutcome>, CommandError> {
     if store.known().is_empty() {
@@ -228,17 +232,7 @@ fn replay_saved_cases(
     }
     let restarts = runner.stats.restarts;
     let outcome = regress::replay_saved(store.dir(), runner, regress::budget(settings.time));
-    if runner.stats.restarts > restarts {
-        let target = setup::target(settings.target.as_deref(), runner.model())?;
-        let mut transport = setup::transport(&target, settings)?;
-        let (identities, _) = setup::identities(
-            settings.auth.as_deref(),
-            runner.model(),
-            &target,
-            &mut transport,
-        )?;
-        runner.set_identities(identities);
-    }
+    relogin.after_restart(runner, restarts);
     let _ = writeln!(
         console,
         "shrike: replayed {} saved case(s): {} still fail, {} fixed{}",
@@ -252,6 +246,19 @@ fn replay_saved_cases(
         }
     );
     Ok(Some(outcome))
+}
+
+/// Logs the run's identities in again (with a transport of its own), for replays that restarted
+/// the target.
+fn relogin(target: &crate::transport::Target, settings: &Settings, model: &Arc<Model>) -> Relogin {
+    let (target, settings, model) = (target.clone(), settings.clone(), Arc::clone(model));
+    Relogin(Arc::new(move || {
+        let mut transport = setup::transport(&target, &settings).ok()?;
+        setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)
+            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
+            .ok()
+            .map(|(identities, _)| identities)
+    }))
 }
 
 /// Header names the case store must redact: those the auth file sets.

@@ -52,16 +52,17 @@ pub fn minimize(
     };
     let original = NewFinding::new(&found.finding, found.at, &case.sequence, &found.run);
     let ctx = super::setup::seq_context(&replay.model, None)?;
-    let (smaller, stats) = minimize_finding(&ctx, &mut replay.runner, &original, &request.config)
-        .unwrap_or_else(|| {
-            let stats = crate::minimize::MinimizeStats {
-                before: crate::minimize::SeqSize::of(&original.seq),
-                after: crate::minimize::SeqSize::of(&original.seq),
-                replays: 0,
-                bounded: false,
-            };
-            (original.clone(), stats)
-        });
+    let (smaller, stats) =
+        minimize_finding(&ctx, &mut replay.runner, &original, &request.config, None)
+            .unwrap_or_else(|| {
+                let stats = crate::minimize::MinimizeStats {
+                    before: crate::minimize::SeqSize::of(&original.seq),
+                    after: crate::minimize::SeqSize::of(&original.seq),
+                    replays: 0,
+                    bounded: false,
+                };
+                (original.clone(), stats)
+            });
     let ops = &replay.model.operations;
     let exchanges = smaller
         .run
