@@ -35,6 +35,22 @@ pub enum Command {
     /// Example: `shrike demo --time 2m --seed 7 --out demo-out`
     Demo(DemoArgs),
 
+    /// Replay a saved case and say whether its finding still shows.
+    ///
+    /// Example: `shrike repro shrike-out/cases/server-error.createOrder.500.1a2b3c4d`
+    ///
+    /// Exit codes: 1 the finding reproduces, 0 it does not (fixed), 2 corrupt or truncated case
+    /// (or its spec or auth file is missing), 3 target unreachable.
+    Repro(ReproArgs),
+
+    /// Shrink a saved case further and rewrite it (case.json, repro.sh, summary.txt) atomically.
+    ///
+    /// Example: `shrike minimize shrike-out/cases/server-error.createOrder.500.1a2b3c4d`
+    ///
+    /// Exit codes as for `repro`: 1 the finding reproduces (case rewritten), 0 it does not (case
+    /// left as it was), 2 unusable case, 3 target unreachable.
+    Minimize(MinimizeArgs),
+
     /// Serve the bundled demo API (used by `shrike demo`; not for direct use).
     #[command(name = "__demo-server", hide = true)]
     DemoServer(DemoServerArgs),
@@ -131,6 +147,15 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
 
+    /// At most this many replays to minimize each new finding before its case is final; 0 turns
+    /// minimization off. Default 200. Example: `--minimize-replays 50`.
+    #[arg(long, value_name = "N")]
+    pub minimize_replays: Option<u64>,
+
+    /// At most this long to minimize each new finding. Default 10s. Example: `--minimize-time 3s`.
+    #[arg(long, value_name = "DURATION")]
+    pub minimize_time: Option<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -162,6 +187,52 @@ pub struct DemoArgs {
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Flags of `shrike repro`.
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// The case: its folder (`OUT/cases/<signature>`) or its `case.json`.
+    #[arg(value_name = "CASE_DIR_OR_JSON")]
+    pub case: PathBuf,
+
+    /// Replay against this base URL instead of the case's target.
+    /// Example: `--target http://127.0.0.1:9090`.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+
+    /// Log in with this auth file instead of the one the case records. Example: `--auth auth.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub auth: Option<PathBuf>,
+
+    /// Replay up to this many times; a flaky finding shows as e.g. "reproduced 2/3". Default 3.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub runs: u32,
+}
+
+/// Flags of `shrike minimize`.
+#[derive(Debug, Args)]
+pub struct MinimizeArgs {
+    /// The case: its folder (`OUT/cases/<signature>`) or its `case.json`.
+    #[arg(value_name = "CASE_DIR_OR_JSON")]
+    pub case: PathBuf,
+
+    /// Replay against this base URL instead of the case's target.
+    /// Example: `--target http://127.0.0.1:9090`.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+
+    /// Log in with this auth file instead of the one the case records. Example: `--auth auth.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub auth: Option<PathBuf>,
+
+    /// At most this many replays. Default 200. Example: `--max-replays 500`.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_replays: usize,
+
+    /// At most this long. Default 10s. Example: `--max-time 1m`.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub max_time: String,
 }
 
 /// Flags of the hidden demo server mode.
@@ -214,6 +285,8 @@ impl FuzzArgs {
             sarif: self.sarif.clone(),
             max_calls: self.max_calls,
             dict: self.dict.clone(),
+            minimize_replays: self.minimize_replays,
+            minimize_time: self.minimize_time.clone(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod generate;
 pub mod http;
 pub mod input;
 pub mod inspect;
+pub mod minimize;
 pub mod mutate;
 pub mod oracle;
 pub mod probe;

@@ -5,6 +5,8 @@
 mod cli_errors;
 #[path = "e2e/demo_campaign.rs"]
 mod demo_campaign;
+#[path = "e2e/repro.rs"]
+mod repro;
 #[path = "e2e/resume.rs"]
 mod resume;
 #[path = "e2e/valid_acceptance.rs"]

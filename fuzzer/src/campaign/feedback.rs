@@ -53,6 +53,18 @@ impl NewFinding {
 /// Receives each new finding before it is reported anywhere else (the case store writes it).
 pub trait FindingSink {
     fn record(&mut self, finding: &NewFinding) -> std::io::Result<()>;
+
+    /// Receives the minimized form of a finding already recorded (the case store rewrites its
+    /// case). The default keeps the original.
+    fn record_minimized(
+        &mut self,
+        original: &NewFinding,
+        minimized: &NewFinding,
+        stats: &crate::minimize::MinimizeStats,
+    ) -> std::io::Result<()> {
+        let _ = (original, minimized, stats);
+        Ok(())
+    }
 }
 
 /// Every signature seen so far with its hit count, and the new ones not yet written out.

@@ -36,6 +36,7 @@ use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
 use crate::generate::Mode;
 use crate::input::RequestSeq;
+use crate::minimize::{MinimizeConfig, Relogin, minimize_finding};
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::probe::Prober;
@@ -51,6 +52,10 @@ pub struct CampaignConfig {
     pub corpus_dir: PathBuf,
     /// Print the live status line on stderr.
     pub status_line: bool,
+    /// Bounds of the minimization of each new finding (replays through the campaign's runner).
+    pub minimize: MinimizeConfig,
+    /// Logs in again after a minimization replay restarted the target.
+    pub relogin: Option<Relogin>,
 }
 
 /// Why the loop stopped.
@@ -155,7 +160,16 @@ pub fn run<T: Transport + 'static>(
         fuzzer.add_input(&mut state, &mut executor, &mut mgr, seq)?;
     }
     let mut new_findings = Vec::new();
-    drain(&mut state, sink, &mut new_findings, started)?;
+    let mut found = Found {
+        sink,
+        out: &mut new_findings,
+        started,
+        ctx: &ctx,
+        minimize: &config.minimize,
+        relogin: config.relogin.as_ref(),
+        restarts: 0,
+    };
+    found.drain(&mut state, executor.runner_mut())?;
 
     // Stages: fresh sequences per (operation, mode) round-robin, the follow-up probes of the
     // lifecycle and security checks, then power-scheduled havoc over Shrike's structure-aware
@@ -185,7 +199,7 @@ pub fn run<T: Transport + 'static>(
             break StopReason::TimeBudget;
         }
         fuzzer.fuzz_one(&mut stages, &mut executor, &mut state, &mut mgr)?;
-        drain(&mut state, sink, &mut new_findings, started)?;
+        found.drain(&mut state, executor.runner_mut())?;
         let hits = &state.metadata::<FindingsMetadata>()?.hits;
         status.tick(
             *state.executions(),
@@ -216,20 +230,49 @@ pub fn run<T: Transport + 'static>(
     })
 }
 
-/// Hands pending new findings to the sink (which writes them to disk) and keeps them for the report.
-fn drain<S: HasMetadata + HasSolutions<RequestSeq>>(
-    state: &mut S,
-    sink: &mut dyn FindingSink,
-    out: &mut Vec<NewFinding>,
+/// Where new findings go: the sink (which writes each case at once), then minimization through
+/// the campaign's runner (the sink rewrites the case smaller), then the outcome.
+struct Found<'a> {
+    sink: &'a mut dyn FindingSink,
+    out: &'a mut Vec<NewFinding>,
     started: Instant,
-) -> Result<(), CampaignError> {
-    let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
-    for mut finding in pending {
-        finding.found_after_s = started.elapsed().as_secs_f64();
-        sink.record(&finding).map_err(CampaignError::Sink)?;
-        out.push(finding);
+    ctx: &'a SeqContext,
+    minimize: &'a MinimizeConfig,
+    relogin: Option<&'a Relogin>,
+    /// Target restarts already followed by a new login.
+    restarts: u64,
+}
+
+impl Found<'_> {
+    /// Hands pending new findings to the sink, minimizes them, and keeps them for the report.
+    fn drain<S: HasMetadata + HasSolutions<RequestSeq>, T: Transport>(
+        &mut self,
+        state: &mut S,
+        runner: &mut SeqRunner<T>,
+    ) -> Result<(), CampaignError> {
+        // A target restarted since the last look (a crash) has forgotten its sessions: log in
+        // again, so minimization (and the fuzzing after it) does not run on dead tokens.
+        if let Some(relogin) = self.relogin {
+            relogin.after_restart(runner, self.restarts);
+        }
+        let pending = std::mem::take(&mut state.metadata_mut::<FindingsMetadata>()?.pending);
+        for mut finding in pending {
+            finding.found_after_s = self.started.elapsed().as_secs_f64();
+            // Written first, so a minimization cut short (budget, Ctrl-C, kill) loses nothing.
+            self.sink.record(&finding).map_err(CampaignError::Sink)?;
+            if let Some((smaller, stats)) =
+                minimize_finding(self.ctx, runner, &finding, self.minimize, self.relogin)
+            {
+                self.sink
+                    .record_minimized(&finding, &smaller, &stats)
+                    .map_err(CampaignError::Sink)?;
+                finding = smaller;
+            }
+            self.out.push(finding);
+        }
+        self.restarts = runner.stats.restarts;
+        Ok(())
     }
-    Ok(())
 }
 
 /// The inputs an earlier run left in the corpus folder (unreadable files are skipped).

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::curl_refs::{Capture, captures, quote_with_vars};
 use super::format::{CaseFile, REDACTED};
 
 /// Quotes a string for a POSIX shell.
@@ -10,7 +11,8 @@ pub fn shell_quote(text: &str) -> String {
 }
 
 /// A shell script replaying the case's requests with curl against `${SHRIKE_TARGET:-<target>}`.
-/// Redacted credentials come from `SHRIKE_AUTH_<HEADER>` environment variables.
+/// Redacted credentials come from `SHRIKE_AUTH_<HEADER>` environment variables; values a call
+/// took from an earlier response are read from that response again ([`super::curl_refs`]).
 pub fn script(case: &CaseFile) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "#!/bin/sh");
@@ -29,14 +31,31 @@ pub fn script(case: &CaseFile) -> String {
         "TARGET=\"${{SHRIKE_TARGET:-{}}}\"",
         case.target.trim_end_matches('/')
     );
+    let captures = captures(case);
+    let usable: Vec<(&Capture, String)> = captures
+        .iter()
+        .filter_map(|c| c.shell_line().map(|line| (c, line)))
+        .collect();
+    if !usable.is_empty() {
+        let _ = writeln!(out, "DIR=$(mktemp -d) || exit 1");
+        let _ = writeln!(out, "trap 'rm -rf \"$DIR\"' EXIT");
+    }
     let mut env_vars = Vec::new();
     for ex in &case.exchanges {
         let req = &ex.request;
         let _ = writeln!(out, "\n# call {}: {}", ex.call, ex.operation);
+        let here: Vec<&Capture> = usable
+            .iter()
+            .filter(|(c, _)| c.into == ex.call)
+            .map(|(c, line)| {
+                let _ = writeln!(out, "{line}");
+                *c
+            })
+            .collect();
         let mut cmd = format!(
             "curl -sS -i --max-time 30 -X {} \"$TARGET\"{}",
             shell_quote(&req.method),
-            shell_quote(&req.path)
+            quote_with_vars(&req.path, &here)
         );
         for (name, value) in &req.headers {
             if value == REDACTED {
@@ -56,9 +75,15 @@ pub fn script(case: &CaseFile) -> String {
                 shell_quote(b64)
             );
         } else if !req.body.is_empty() {
-            let _ = write!(cmd, " --data-binary {}", shell_quote(&req.body));
+            let _ = write!(cmd, " --data-binary {}", quote_with_vars(&req.body, &here));
         }
-        let _ = writeln!(out, "{cmd}");
+        if usable.iter().any(|(c, _)| c.from == ex.call) {
+            // A later call reads this response: keep it.
+            let _ = writeln!(out, "{cmd} > \"$DIR/r{}\"", ex.call);
+            let _ = writeln!(out, "cat \"$DIR/r{}\"", ex.call);
+        } else {
+            let _ = writeln!(out, "{cmd}");
+        }
         let _ = writeln!(out, "echo");
     }
     if !env_vars.is_empty() {
@@ -66,8 +91,8 @@ pub fn script(case: &CaseFile) -> String {
             "# Credentials were redacted: set {} before running.\n",
             env_vars.join(", ")
         );
-        if let Some(pos) = out.find("TARGET=") {
-            out.insert_str(pos, &note);
+        if let Some(pos) = out.find("\nTARGET=") {
+            out.insert_str(pos + 1, &note);
         }
     }
     out

@@ -32,6 +32,9 @@ pub struct CaseFile {
     pub auth: Option<AuthRef>,
     /// How many times the signature was hit in the campaign.
     pub hits: u64,
+    /// The campaign's slow-response threshold, so a replay judges latency the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_ms: Option<u64>,
     /// Seconds from the start of the campaign to the first hit.
     #[serde(default)]
     pub found_after_s: f64,
@@ -39,6 +42,23 @@ pub struct CaseFile {
     pub sequence: RequestSeq,
     /// The requests as sent and what came back, secrets redacted.
     pub exchanges: Vec<ConcreteExchange>,
+    /// What minimization did (absent when the case was not minimized).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimized: Option<Minimization>,
+}
+
+/// The size of a case before and after minimization: calls and request body bytes as sent, and
+/// the replays it took. When a case is minimized again, `*_before` keep the original sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minimization {
+    pub calls_before: usize,
+    pub calls_after: usize,
+    pub body_bytes_before: usize,
+    pub body_bytes_after: usize,
+    /// Replays the (last) minimization used.
+    pub replays: usize,
+    /// True when its replay or time bound stopped it before it was done.
+    pub bounded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +194,39 @@ impl ConcreteExchange {
 }
 
 impl CaseFile {
+    /// Request body bytes of every exchange, as sent.
+    pub fn body_bytes(&self) -> usize {
+        self.exchanges
+            .iter()
+            .map(|e| e.request.body_bytes().len())
+            .sum()
+    }
+
+    /// Replaces the sequence and exchanges with smaller ones and records the sizes (the first
+    /// `before` sizes win, so a case minimized twice still shows where it started).
+    pub fn replace_minimized(
+        &mut self,
+        sequence: RequestSeq,
+        exchanges: Vec<ConcreteExchange>,
+        replays: usize,
+        bounded: bool,
+    ) {
+        let (calls_before, body_bytes_before) = match self.minimized {
+            Some(m) => (m.calls_before, m.body_bytes_before),
+            None => (self.sequence.calls.len(), self.body_bytes()),
+        };
+        self.sequence = sequence;
+        self.exchanges = exchanges;
+        self.minimized = Some(Minimization {
+            calls_before,
+            calls_after: self.sequence.calls.len(),
+            body_bytes_before,
+            body_bytes_after: self.body_bytes(),
+            replays,
+            bounded,
+        });
+    }
+
     /// The finding this case records.
     pub fn finding(&self) -> Finding {
         Finding {

@@ -1,7 +1,9 @@
 //! Cases: the reproducible record of each distinct finding (format, store, curl export).
 
 pub mod curl;
+pub mod curl_refs;
 pub mod format;
+pub mod regress;
 pub mod store;
 
 pub use format::{CaseFile, ConcreteExchange, FORMAT_VERSION};

@@ -14,6 +14,7 @@ pub use crate::fsutil::write_atomic;
 use super::curl;
 use super::format::{AuthRef, CaseFile, ConcreteExchange, FORMAT_VERSION, SpecRef};
 use crate::campaign::feedback::{FindingSink, NewFinding};
+use crate::minimize::MinimizeStats;
 use crate::oracle::Signature;
 use crate::spec::Model;
 
@@ -27,6 +28,8 @@ pub struct CaseContext {
     pub auth: Option<AuthRef>,
     /// Extra header names to redact (from the auth configuration).
     pub secret_headers: Vec<String>,
+    /// The slow-response threshold of the campaign (recorded so replays judge latency alike).
+    pub slow_ms: Option<u64>,
 }
 
 #[derive(Debug, Error)]
@@ -74,13 +77,7 @@ impl CaseStore {
 
     /// Builds the case file of a new finding.
     pub fn case_file(&self, new: &NewFinding, hits: u64) -> CaseFile {
-        let ops = &self.ctx.model.operations;
-        let exchanges = new
-            .run
-            .exchanges
-            .iter()
-            .map(|ex| ConcreteExchange::from_exchange(ex, &ops[ex.op].id, &self.ctx.secret_headers))
-            .collect();
+        let exchanges = self.exchanges(&new.run);
         let f = &new.finding;
         CaseFile {
             format_version: FORMAT_VERSION,
@@ -96,10 +93,21 @@ impl CaseStore {
             target: self.ctx.target.clone(),
             auth: self.ctx.auth.clone(),
             hits,
+            slow_ms: self.ctx.slow_ms,
             found_after_s: new.found_after_s,
             sequence: new.seq.clone(),
             exchanges,
+            minimized: None,
         }
+    }
+
+    /// The concrete exchanges of a run, secrets redacted.
+    pub fn exchanges(&self, run: &crate::campaign::runner::SeqRun) -> Vec<ConcreteExchange> {
+        let ops = &self.ctx.model.operations;
+        run.exchanges
+            .iter()
+            .map(|ex| ConcreteExchange::from_exchange(ex, &ops[ex.op].id, &self.ctx.secret_headers))
+            .collect()
     }
 
     /// Writes a case folder: `case.json`, `repro.sh`, `summary.txt`.
@@ -127,6 +135,22 @@ impl CaseStore {
 impl FindingSink for CaseStore {
     fn record(&mut self, finding: &NewFinding) -> io::Result<()> {
         let case = self.case_file(finding, 1);
+        self.write(&case).map(|_| ())
+    }
+
+    fn record_minimized(
+        &mut self,
+        original: &NewFinding,
+        minimized: &NewFinding,
+        stats: &MinimizeStats,
+    ) -> io::Result<()> {
+        let mut case = self.case_file(original, 1);
+        case.replace_minimized(
+            minimized.seq.clone(),
+            self.exchanges(&minimized.run),
+            stats.replays,
+            stats.bounded,
+        );
         self.write(&case).map(|_| ())
     }
 }

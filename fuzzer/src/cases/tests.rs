@@ -93,6 +93,7 @@ fn store(dir: &std::path::Path) -> CaseStore {
         target: "http://127.0.0.1:1".into(),
         auth: None,
         secret_headers: vec![],
+        slow_ms: Some(1000),
     };
     CaseStore::open(dir, ctx).unwrap()
 }
@@ -164,5 +165,49 @@ fn atomic_write_never_exposes_partial_files() {
         .filter_map(Result::ok)
         .collect();
     assert_eq!(leftovers.len(), 1, "no temp file left behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn repro_script_reads_referenced_values_from_the_fresh_response() {
+    use crate::input::{Node, ParamValue, RefSource, Reference};
+    let dir = tempdir("refs");
+    let store = store(&dir);
+    let mut case = store.case_file(&new_finding(), 1);
+    let mut get = Call::new(crate::spec::OperationId("getOrder".into()));
+    get.params.push(ParamValue {
+        name: "orderId".into(),
+        location: crate::spec::ParamLocation::Path,
+        value: Some(Node::Ref(Reference {
+            call: 0,
+            source: RefSource::Body("/id".into()),
+        })),
+    });
+    case.sequence.calls.push(get);
+    let first = &mut case.exchanges[0];
+    first.response.as_mut().unwrap().body_excerpt = r#"{"id":42,"n":42}"#.into();
+    let mut second = case.exchanges[0].clone();
+    second.call = 1;
+    second.request.method = "GET".into();
+    second.request.path = "/orders/42?x=420".into();
+    second.request.body = String::new();
+    case.exchanges.push(second);
+    let script = super::curl::script(&case);
+    assert!(script.contains(r#"> "$DIR/r0""#), "{script}");
+    assert!(script.contains(r#"V0=$(grep -o '"id""#), "{script}");
+    assert!(
+        script.contains(r#""$TARGET"'/orders/'"${V0}"'?x=420'"#),
+        "{script}"
+    );
+    // The note about credentials goes before the TARGET line, not inside a comment.
+    assert!(script.contains("before running.\nTARGET="), "{script}");
+    let path = dir.join("repro.sh");
+    std::fs::write(&path, &script).unwrap();
+    let check = std::process::Command::new("sh")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(check.success(), "sh -n rejects:\n{script}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -34,6 +34,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Inspect(args) => run_inspect(&args),
         Command::Fuzz(args) => run_fuzz(&args),
         Command::Demo(args) => run_demo(&args),
+        Command::Repro(args) => run_repro(&args),
+        Command::Minimize(args) => run_minimize(&args),
         Command::DemoServer(args) => {
             if args.exit_with_parent {
                 exit_when_stdin_closes();
@@ -141,6 +143,44 @@ fn run_demo(args: &crate::cli::DemoArgs) -> i32 {
     let mut console = std::io::stderr();
     let reports = crate::config::ReportPaths::default();
     finish(demo::demo(&exe, &request, &stop, &mut console), &reports)
+}
+
+fn run_repro(args: &crate::cli::ReproArgs) -> i32 {
+    let request = commands::repro::ReproRequest {
+        case: args.case.clone(),
+        target: args.target.clone(),
+        auth: args.auth.clone(),
+        runs: args.runs,
+    };
+    let mut out = std::io::stdout();
+    match commands::repro::repro(&request, &mut out) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) => fail(&err),
+    }
+}
+
+fn run_minimize(args: &crate::cli::MinimizeArgs) -> i32 {
+    let max_time = match crate::config::parse_duration(&args.max_time) {
+        Ok(d) => d,
+        Err(err) => {
+            eprintln!("shrike: --max-time: {err}");
+            return exit::USAGE;
+        }
+    };
+    let request = commands::minimize::MinimizeRequest {
+        case: args.case.clone(),
+        target: args.target.clone(),
+        auth: args.auth.clone(),
+        config: crate::minimize::MinimizeConfig {
+            max_replays: args.max_replays,
+            max_time,
+        },
+    };
+    let mut out = std::io::stdout();
+    match commands::minimize::minimize(&request, &mut out) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) => fail(&err),
+    }
 }
 
 /// Writes the reports, prints the summary (or the error) and returns the exit code.

@@ -14,9 +14,11 @@ use crate::campaign::feedback::{FindingSink, NewFinding};
 use crate::campaign::fuzz::{self, CampaignConfig, CampaignOutcome, StopReason};
 use crate::campaign::runner::{RunnerConfig, SeqRunner, Supervisor};
 use crate::cases::format::{AuthRef, SpecRef};
+use crate::cases::regress::{self, RegressionOutcome};
 use crate::cases::{CaseContext, CaseStore, write_atomic};
 use crate::config::Settings;
 use crate::exit;
+use crate::minimize::Relogin;
 use crate::oracle::SchemaCheck;
 use crate::spec::Model;
 
@@ -39,6 +41,8 @@ pub struct FuzzReport {
     pub outcome: CampaignOutcome,
     pub model: Arc<Model>,
     pub out: PathBuf,
+    /// The replay of the cases saved by earlier runs (none when there were none).
+    pub regression: Option<RegressionOutcome>,
 }
 
 impl FuzzReport {
@@ -60,6 +64,15 @@ struct ReportingSink<'a> {
 }
 
 impl FindingSink for ReportingSink<'_> {
+    fn record_minimized(
+        &mut self,
+        original: &NewFinding,
+        minimized: &NewFinding,
+        stats: &crate::minimize::MinimizeStats,
+    ) -> std::io::Result<()> {
+        self.store.record_minimized(original, minimized, stats)
+    }
+
     fn record(&mut self, finding: &NewFinding) -> std::io::Result<()> {
         self.store.record(finding)?;
         if self.print {
@@ -162,16 +175,28 @@ pub fn fuzz(
                     identities: file.identities.iter().map(|i| i.name.clone()).collect(),
                 }),
             secret_headers: secret_headers(auth_file.as_ref()),
+            slow_ms: u64::try_from(settings.slow.as_millis()).ok(),
         },
     )
     .map_err(CommandError::io("cannot create the cases folder"))?;
     let known = store.known();
+    let regression_started = std::time::Instant::now();
+    let relogin = relogin(&target, settings, &model);
+    let regression = replay_saved_cases(&store, &mut runner, settings, &relogin, console)?;
     let config = CampaignConfig {
         seed,
-        time: Some(settings.time),
+        // Regression replay comes out of the budget.
+        time: Some(
+            settings
+                .time
+                .saturating_sub(regression_started.elapsed())
+                .max(std::time::Duration::from_secs(1)),
+        ),
         execs: settings.execs,
         corpus_dir: out.join("corpus"),
         status_line: request.status_line,
+        minimize: settings.minimize,
+        relogin: Some(relogin),
     };
     let mut sink = ReportingSink {
         store,
@@ -203,11 +228,55 @@ pub fn fuzz(
         outcome,
         model,
         out,
+        regression,
     })
 }
 
+/// Replays the cases earlier runs saved (bounded) and says which are fixed. A target restarted by
+/// a replay has forgotten its sessions, so the identities log in again afterwards.
+fn replay_saved_cases(
+    store: &CaseStore,
+    runner: &mut SeqRunner<setup::LiveTransport>,
+    settings: &Settings,
+    relogin: &Relogin,
+    console: &mut dyn Write,
+) -> Result<Option<RegressionOutcome>, CommandError> {
+    if store.known().is_empty() {
+        return Ok(None);
+    }
+    let restarts = runner.stats.restarts;
+    let outcome = regress::replay_saved(store.dir(), runner, regress::budget(settings.time));
+    relogin.after_restart(runner, restarts);
+    let _ = writeln!(
+        console,
+        "shrike: replayed {} saved case(s): {} still fail, {} fixed{}",
+        outcome.replayed(),
+        outcome.still_failing.len(),
+        outcome.fixed.len(),
+        if outcome.skipped > 0 {
+            format!(", {} skipped (bounds or unreadable)", outcome.skipped)
+        } else {
+            String::new()
+        }
+    );
+    Ok(Some(outcome))
+}
+
+/// Logs the run's identities in again (with a transport of its own), for replays that restarted
+/// the target.
+fn relogin(target: &crate::transport::Target, settings: &Settings, model: &Arc<Model>) -> Relogin {
+    let (target, settings, model) = (target.clone(), settings.clone(), Arc::clone(model));
+    Relogin(Arc::new(move || {
+        let mut transport = setup::transport(&target, &settings).ok()?;
+        setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)
+            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
+            .ok()
+            .map(|(identities, _)| identities)
+    }))
+}
+
 /// Header names the case store must redact: those the auth file sets.
-fn secret_headers(auth: Option<&crate::auth::AuthFile>) -> Vec<String> {
+pub(crate) fn secret_headers(auth: Option<&crate::auth::AuthFile>) -> Vec<String> {
     let Some(file) = auth else { return Vec::new() };
     let mut names: Vec<String> = file
         .identities

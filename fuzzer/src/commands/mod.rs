@@ -4,6 +4,8 @@
 pub mod demo;
 pub mod entry;
 pub mod fuzz;
+pub mod minimize;
+pub mod repro;
 pub mod setup;
 pub mod summary;
 

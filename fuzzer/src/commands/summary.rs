@@ -45,6 +45,7 @@ pub fn report_input(report: &FuzzReport) -> ReportInput {
             .map(ReportOperation::from)
             .collect(),
         findings,
+        regression: report.regression.clone(),
     }
 }
 
@@ -92,6 +93,18 @@ pub fn render(report: &FuzzReport, input: &ReportInput) -> String {
         o.stats.restarts,
         report.out.display()
     );
+    if let Some(r) = &report.regression {
+        let _ = writeln!(
+            out,
+            "regression: {} saved case(s) replayed, {} still fail, {} fixed",
+            r.replayed(),
+            r.still_failing.len(),
+            r.fixed.len()
+        );
+        for signature in &r.fixed {
+            let _ = writeln!(out, "  fixed: {signature}");
+        }
+    }
     out.push_str(&report::console::summary(input));
     out
 }

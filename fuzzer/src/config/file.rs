@@ -77,6 +77,12 @@ pub struct FileConfig {
     pub max_calls: Option<u64>,
     /// `dict`: a dictionary file of extra attack payloads, one per line. Default: none.
     pub dict: Option<PathBuf>,
+    /// `minimize-replays`: at most this many replays to minimize each new finding; 0 turns
+    /// minimization off. Default 200.
+    pub minimize_replays: Option<u64>,
+    /// `minimize-time`: at most this long to minimize each new finding, e.g. `"10s"`. Default 10s.
+    #[serde(default, deserialize_with = "text_or_integer")]
+    pub minimize_time: Option<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].

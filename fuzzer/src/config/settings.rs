@@ -12,6 +12,7 @@ use super::duration::parse_duration;
 use super::error::{ConfigError, Origin};
 use super::file::{ConfigFile, FileConfig};
 use super::filter::OperationFilter;
+use crate::minimize::MinimizeConfig;
 use crate::oracle::{OracleConfig, UndocumentedPolicy};
 use crate::transport::{Target, ThrottleConfig, TransportConfig};
 
@@ -60,6 +61,8 @@ pub struct Settings {
     pub dict: Option<PathBuf>,
     /// Which checks run (`--checks`, `--check`, `--skip-checks`).
     pub checks: crate::probe::CheckSelection,
+    /// Bounds of the minimization of each new finding.
+    pub minimize: MinimizeConfig,
 }
 
 /// One value with the origin it came from, for messages.
@@ -150,6 +153,18 @@ impl Settings {
             max_calls: max_calls(src.get(|c| &c.max_calls))?,
             dict: src.value(|c| &c.dict),
             checks: crate::probe::CheckSelection::default(),
+            minimize: MinimizeConfig {
+                max_replays: src
+                    .value(|c| &c.minimize_replays)
+                    .map_or(MinimizeConfig::default().max_replays, |n| {
+                        usize::try_from(n).unwrap_or(usize::MAX)
+                    }),
+                max_time: duration(
+                    src.get(|c| &c.minimize_time),
+                    "minimize-time",
+                    MinimizeConfig::default().max_time,
+                )?,
+            },
         })
     }
 

@@ -7,8 +7,10 @@
 //!  "findings": [{"signature", "kind", "operation", "status", "detail", "hits", "case_dir",
 //!                "request": {"method", "path", "headers", "body"},
 //!                "response": {"status", "headers", "body_excerpt", "body_truncated", "latency_ms"}}],
-//!  "summary": {"<kind>": <distinct findings>}}
+//!  "summary": {"<kind>": <distinct findings>},
+//!  "regression": {"still_failing": [signature], "fixed": [signature], "skipped"}}
 //! ```
+//! `regression` is present only when the output folder held cases from an earlier run.
 //! Headers are `[name, value]` pairs in the order sent or received.
 
 use std::io;
@@ -54,7 +56,7 @@ pub fn to_value(input: &ReportInput) -> Value {
         .into_iter()
         .map(|(kind, n, _)| (kind.slug().to_string(), json!(n)))
         .collect();
-    json!({
+    let mut report = json!({
         "version": input.tool_version,
         "spec": input.spec.to_string_lossy(),
         "target": input.target,
@@ -65,7 +67,12 @@ pub fn to_value(input: &ReportInput) -> Value {
         "operations": operations,
         "findings": findings,
         "summary": summary,
-    })
+    });
+    if let (Some(regression), Value::Object(map)) = (&input.regression, &mut report) {
+        // Present only when saved cases were replayed: which still fail and which are fixed.
+        map.insert("regression".into(), json!(regression));
+    }
+    report
 }
 
 fn finding(f: &ReportFinding) -> Value {

@@ -82,6 +82,8 @@ pub struct ReportInput {
     /// The operations the run covered (after `--include`/`--exclude`).
     pub operations: Vec<ReportOperation>,
     pub findings: Vec<ReportFinding>,
+    /// The replay of cases saved by earlier runs, when there were any.
+    pub regression: Option<crate::cases::regress::RegressionOutcome>,
 }
 
 impl ReportInput {
