@@ -7,9 +7,12 @@
 #
 # Needs python3 to read the cases.
 set -euo pipefail
+if [ $# -ge 1 ]; then
+  OUT="$(cd "$1" && pwd)"
+fi
 cd "$(dirname "$0")/.."
 if [ $# -ge 1 ]; then
-  OUT="$1"
+  :
 else
   OUT="$(mktemp -d)"
   trap 'rm -rf "$OUT"' EXIT

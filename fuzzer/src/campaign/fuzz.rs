@@ -168,6 +168,8 @@ pub fn run<T: Transport + 'static>(
         minimize: &config.minimize,
         relogin: config.relogin.as_ref(),
         restarts: 0,
+        // Minimization may take at most a fifth of the time budget in all, so fuzzing keeps most.
+        minimize_left: config.time.map(|t| t / 5),
     };
     found.drain(&mut state, executor.runner_mut())?;
 
@@ -237,10 +239,13 @@ struct Found<'a> {
     out: &'a mut Vec<NewFinding>,
     started: Instant,
     ctx: &'a SeqContext,
+    /// Bounds per finding.
     minimize: &'a MinimizeConfig,
     relogin: Option<&'a Relogin>,
     /// Target restarts already followed by a new login.
     restarts: u64,
+    /// What is left of the campaign's time for minimization (`None`: no time budget).
+    minimize_left: Option<Duration>,
 }
 
 impl Found<'_> {
@@ -260,9 +265,16 @@ impl Found<'_> {
             finding.found_after_s = self.started.elapsed().as_secs_f64();
             // Written first, so a minimization cut short (budget, Ctrl-C, kill) loses nothing.
             self.sink.record(&finding).map_err(CampaignError::Sink)?;
-            if let Some((smaller, stats)) =
-                minimize_finding(self.ctx, runner, &finding, self.minimize, self.relogin)
-            {
+            let mut bounds = *self.minimize;
+            if let Some(left) = self.minimize_left {
+                bounds.max_time = bounds.max_time.min(left);
+            }
+            let started = Instant::now();
+            let minimized = minimize_finding(self.ctx, runner, &finding, &bounds, self.relogin);
+            if let Some(left) = &mut self.minimize_left {
+                *left = left.saturating_sub(started.elapsed());
+            }
+            if let Some((smaller, stats)) = minimized {
                 self.sink
                     .record_minimized(&finding, &smaller, &stats)
                     .map_err(CampaignError::Sink)?;
