@@ -109,6 +109,16 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
 
+    /// For an https target: accept any server certificate (self-signed or expired test servers).
+    /// Example: `--target https://127.0.0.1:8443 --insecure`.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// For an https target: also trust the CA certificates in this PEM file (a private or
+    /// company CA). Example: `--target https://api.internal:8443 --ca-cert company-ca.pem`.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+
     /// At most this many requests per second (429 and 503 answers always slow Shrike down).
     /// Example: `--rate-limit 50`.
     #[arg(long, value_name = "PER_SECOND")]
@@ -276,6 +286,8 @@ impl FuzzArgs {
             include: self.include.clone(),
             exclude: self.exclude.clone(),
             timeout: self.timeout.clone(),
+            insecure: self.insecure.then_some(true),
+            ca_cert: self.ca_cert.clone(),
             rate_limit: self.rate_limit,
             slow_ms: self.slow_ms,
             undocumented: self.undocumented.clone(),

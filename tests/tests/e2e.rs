@@ -9,6 +9,8 @@ mod demo_campaign;
 mod repro;
 #[path = "e2e/resume.rs"]
 mod resume;
+#[path = "e2e/tls.rs"]
+mod tls;
 #[path = "e2e/valid_acceptance.rs"]
 mod valid_acceptance;
 

@@ -64,13 +64,19 @@ fn slot(parts: &[u64]) -> usize {
 /// A hash of a JSON body's shape: object keys and value types, arrays reduced to their first
 /// element. Bodies that are not JSON hash their length class instead.
 pub fn shape_hash(body: &[u8]) -> u64 {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => {
-            let mut text = String::new();
-            shape(&value, &mut text, 0);
+    let json = serde_json::from_slice::<serde_json::Value>(body).ok();
+    shape_hash_parsed(body, json.as_ref())
+}
+
+/// [`shape_hash`] of a body the caller already parsed (`json`: `None` when it is not JSON).
+pub fn shape_hash_parsed(body: &[u8], json: Option<&serde_json::Value>) -> u64 {
+    match json {
+        Some(value) => {
+            let mut text = String::with_capacity(64);
+            shape(value, &mut text, 0);
             fnv1a(text.as_bytes())
         }
-        Err(_) => u64::from(body.is_empty()),
+        None => u64::from(body.is_empty()),
     }
 }
 
@@ -134,6 +140,10 @@ mod tests {
         assert_ne!(shape_hash(br#"{"id":1}"#), shape_hash(br#"{"id":"1"}"#));
         assert_eq!(shape_hash(b"[1,2,3]"), shape_hash(b"[4]"));
         assert_ne!(shape_hash(b"not json"), shape_hash(b""));
+        let body = br#"{"items":[{"id":1}],"next":null}"#;
+        let value = serde_json::from_slice(body).unwrap();
+        assert_eq!(shape_hash_parsed(body, Some(&value)), shape_hash(body));
+        assert_eq!(shape_hash_parsed(b"", None), shape_hash(b""));
     }
 
     #[test]

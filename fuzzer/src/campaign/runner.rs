@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::novelty::{ExchangeFacts, shape_hash};
+use super::novelty::{ExchangeFacts, shape_hash_parsed};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::input::{Identities, RequestSeq, render};
 use crate::oracle::{self, Finding, FindingKind, OracleConfig, Outcome, errsig};
@@ -30,6 +30,20 @@ pub trait ResponseCheck {
         request: &HttpRequest,
         response: &HttpResponse,
     ) -> Option<Finding>;
+
+    /// [`ResponseCheck::check`] for a response whose body the runner already parsed as JSON
+    /// (`json`: `None` when the body is empty or not JSON). Checks that read the body override
+    /// this so each response is parsed once.
+    fn check_parsed(
+        &mut self,
+        op: &Operation,
+        request: &HttpRequest,
+        response: &HttpResponse,
+        json: Option<&serde_json::Value>,
+    ) -> Option<Finding> {
+        let _ = json;
+        self.check(op, request, response)
+    }
 }
 
 /// One request and what came back.
@@ -305,8 +319,10 @@ impl<T: Transport> SeqRunner<T> {
         match &outcome {
             Ok(response) => {
                 stats.by_class[usize::from(response.status / 100).min(5)] += 1;
+                // Parsed once, for the checks, the error signature and the shape key.
+                let json = parse_json(&response.body);
                 for check in &mut self.checks {
-                    findings.extend(check.check(op, &request, response));
+                    findings.extend(check.check_parsed(op, &request, response, json.as_ref()));
                 }
                 run.facts.push(ExchangeFacts {
                     op: op_index,
@@ -314,15 +330,16 @@ impl<T: Transport> SeqRunner<T> {
                     // Only error bodies are signed: a success body holds data, whose
                     // variety is the shape key's business.
                     error_sig: if response.status >= 400 {
-                        errsig::error_signature(
+                        errsig::error_signature_parsed(
                             &response.body,
+                            json.as_ref(),
                             oracle::request_text(&request).as_bytes(),
                         )
                     } else {
                         0
                     },
                     latency_us: u64::try_from(response.latency.as_micros()).unwrap_or(u64::MAX),
-                    shape: shape_hash(&response.body),
+                    shape: shape_hash_parsed(&response.body, json.as_ref()),
                     producer: None,
                 });
             }
@@ -397,6 +414,14 @@ impl<T: Transport> SeqRunner<T> {
             .into_iter()
             .any(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
     }
+}
+
+/// A response body as JSON, when it is JSON (an empty body is not parsed at all).
+fn parse_json(body: &[u8]) -> Option<serde_json::Value> {
+    if body.is_empty() {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
 }
 
 #[cfg(test)]

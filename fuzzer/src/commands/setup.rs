@@ -76,18 +76,21 @@ pub fn check_reachable(target: &Target) -> Result<(), CommandError> {
     Err(unreachable(last))
 }
 
-/// The transport for a run.
+/// The transport for a run. For an https target it connects once now, so an untrusted
+/// certificate is reported at start (exit 3) with the flags that fix it.
 pub fn transport(target: &Target, settings: &Settings) -> Result<LiveTransport, CommandError> {
-    if target.scheme == crate::transport::Scheme::Https {
-        return Err(CommandError::Usage(format!(
-            "target {target} uses https, which this build of Shrike does not speak yet; fuzz the service over plain http (e.g. behind its TLS terminator)"
-        )));
-    }
     let config = TransportConfig {
         timeout: settings.timeout,
         ..TransportConfig::default()
     };
-    let tcp = TcpTransport::new(target.clone(), config);
+    let mut tcp = TcpTransport::for_target(target.clone(), config, &settings.tls)
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
+    if target.scheme == crate::transport::Scheme::Https {
+        tcp.open().map_err(|reason| CommandError::Unreachable {
+            target: target.to_string(),
+            reason,
+        })?;
+    }
     Ok(Throttled::new(
         tcp,
         ThrottleConfig::with_rate_limit(settings.rate_limit),

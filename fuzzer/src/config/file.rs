@@ -56,6 +56,11 @@ pub struct FileConfig {
     /// `timeout`: per-request timeout, e.g. `"10s"`, `"500ms"`, or integer seconds. Default `10s`.
     #[serde(default, deserialize_with = "text_or_integer")]
     pub timeout: Option<String>,
+    /// `insecure`: for an https target, accept any server certificate. Default `false`.
+    pub insecure: Option<bool>,
+    /// `ca-cert`: for an https target, a PEM file of CA certificates trusted besides the public
+    /// roots. Default: none.
+    pub ca_cert: Option<PathBuf>,
     /// `rate-limit`: at most this many requests per second (may be fractional, e.g. `0.5`).
     /// Default: unlimited. 429 and 503 responses slow Shrike down in any case.
     pub rate_limit: Option<f64>,
@@ -118,7 +123,7 @@ impl ConfigFile {
     }
 
     /// Parses TOML text as if read from `path`. Relative paths in it (`spec`, `out`, `auth`, report
-    /// paths, `dict`) are taken relative to the directory of `path`, so a checked-in config file
+    /// paths, `dict`, `ca-cert`) are taken relative to the directory of `path`, so a checked-in config file
     /// works from any working directory.
     pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
         let mut config: FileConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
@@ -135,6 +140,7 @@ impl ConfigFile {
                 &mut config.junit,
                 &mut config.sarif,
                 &mut config.dict,
+                &mut config.ca_cert,
             ]
             .into_iter()
             .flatten()

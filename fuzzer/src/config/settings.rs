@@ -14,7 +14,7 @@ use super::file::{ConfigFile, FileConfig};
 use super::filter::OperationFilter;
 use crate::minimize::MinimizeConfig;
 use crate::oracle::{OracleConfig, UndocumentedPolicy};
-use crate::transport::{Target, ThrottleConfig, TransportConfig};
+use crate::transport::{Target, ThrottleConfig, TlsOptions, TransportConfig};
 
 /// Default time budget.
 pub const DEFAULT_TIME: Duration = Duration::from_secs(600);
@@ -51,6 +51,8 @@ pub struct Settings {
     pub headers: Vec<(String, String)>,
     pub filter: OperationFilter,
     pub timeout: Duration,
+    /// Which certificates an https target may show.
+    pub tls: TlsOptions,
     /// Requests per second, positive and finite.
     pub rate_limit: Option<f64>,
     pub slow: Duration,
@@ -139,6 +141,10 @@ impl Settings {
             headers: merge_headers(&fc.header, &forigin, &cli.header)?,
             filter: merge_filter(&fc, &forigin, &cli)?,
             timeout: duration(src.get(|c| &c.timeout), "timeout", DEFAULT_TIMEOUT)?,
+            tls: TlsOptions {
+                insecure: src.value(|c| &c.insecure).unwrap_or(false),
+                ca_cert: src.value(|c| &c.ca_cert),
+            },
             rate_limit: rate_limit(src.get(|c| &c.rate_limit))?,
             slow: Duration::from_millis(
                 positive(src.get(|c| &c.slow_ms), "slow-ms")?.unwrap_or(DEFAULT_SLOW_MS),

@@ -217,3 +217,30 @@ fn the_example_file_parses_and_validates() {
     assert!(!s.filter.exclude.is_empty());
     assert!(s.spec.ends_with("schemas/demo-api.yaml"));
 }
+
+#[test]
+fn tls_options_come_from_flags_or_the_file() {
+    let s = Settings::merge(None, cli()).expect("valid");
+    assert_eq!(s.tls, TlsOptions::default());
+    let f = ConfigFile::parse(
+        Path::new("conf/shrike.toml"),
+        "insecure = true\nca-cert = \"certs/ca.pem\"\n",
+    )
+    .expect("valid toml");
+    let s = Settings::merge(Some(f.clone()), cli()).expect("valid");
+    assert!(s.tls.insecure);
+    assert_eq!(s.tls.ca_cert, Some(PathBuf::from("conf/certs/ca.pem")));
+    let flags = FileConfig {
+        ca_cert: Some(PathBuf::from("/etc/other.pem")),
+        ..cli()
+    };
+    let s = Settings::merge(Some(f), flags).expect("valid");
+    assert_eq!(s.tls.ca_cert, Some(PathBuf::from("/etc/other.pem")));
+    let flags = crate::cli::FuzzArgs {
+        spec: Some(PathBuf::from("api.yaml")),
+        insecure: true,
+        ..crate::cli::FuzzArgs::default()
+    }
+    .file_config();
+    assert!(Settings::merge(None, flags).expect("valid").tls.insecure);
+}

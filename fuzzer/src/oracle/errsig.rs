@@ -92,23 +92,47 @@ const TEXT_WORDS: usize = 12;
 /// database error is signed as one family whatever the engine and the query (every malformed
 /// query reaching the database is one bug); other families (stack traces) likewise.
 pub fn error_signature(body: &[u8], request: &[u8]) -> u64 {
+    error_signature_parsed(body, None, request)
+}
+
+/// [`error_signature`] for a body the caller already parsed as JSON (`json`: the whole body's
+/// value, `None` when it was not parsed or is not JSON), so a response is parsed once per exchange.
+pub fn error_signature_parsed(
+    body: &[u8],
+    json: Option<&serde_json::Value>,
+    request: &[u8],
+) -> u64 {
     match super::families::classify(body) {
         Some(family) if family.is_database() => fnv1a(b"database-error"),
         Some(family) => fnv1a(family.slug().as_bytes()),
-        None => fnv1a(signature_text(body, request).as_bytes()),
+        None => fnv1a(signature_text_parsed(body, json, request).as_bytes()),
     }
 }
 
 /// The text an error signature hashes (exposed for tests and for people reading a case).
 pub fn signature_text(body: &[u8], request: &[u8]) -> String {
-    let body = &body[..body.len().min(MAX_BODY)];
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => {
+    signature_text_parsed(body, None, request)
+}
+
+/// Only the first [`MAX_BODY`] bytes of a body take part, so a parsed value stands for the body
+/// only when the body is no longer than that; otherwise (or without one) the cut text is parsed.
+fn signature_text_parsed(body: &[u8], json: Option<&serde_json::Value>, request: &[u8]) -> String {
+    let cut = &body[..body.len().min(MAX_BODY)];
+    let parsed;
+    let value = match json {
+        Some(value) if body.len() <= MAX_BODY => Some(value),
+        _ => {
+            parsed = serde_json::from_slice::<serde_json::Value>(cut).ok();
+            parsed.as_ref()
+        }
+    };
+    match value {
+        Some(value) => {
             let mut out = String::new();
-            json_text(&value, request, 0, &mut out);
+            json_text(value, request, 0, &mut out);
             out
         }
-        Err(_) => first_words(&normalise(body, request), TEXT_WORDS),
+        None => first_words(&normalise(cut, request), TEXT_WORDS),
     }
 }
 
@@ -241,6 +265,30 @@ mod tests {
         let b = error_signature(br#"{"message":"quantity out of range"}"#, b"{}");
         assert_ne!(a, b);
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+    }
+
+    #[test]
+    fn a_parsed_body_signs_like_the_raw_body() {
+        let request = br#"{"code":"HELLO"}"#;
+        let long = format!(r#"{{"error":"bad","pad":"{}"}}"#, "x".repeat(3000));
+        for body in [
+            &br#"{"error":"unknown_campaign","message":"no campaign HELLO"}"#[..],
+            br#"[{"message":"quantity 7 out of range"}]"#,
+            br#""just a string""#,
+            long.as_bytes(),
+        ] {
+            let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+            assert_eq!(
+                error_signature_parsed(body, Some(&value), request),
+                error_signature(body, request),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(
+            error_signature_parsed(b"plain text error 42", None, b""),
+            error_signature(b"plain text error 42", b"")
+        );
     }
 
     #[test]

@@ -56,8 +56,19 @@ impl ResponseCheck for SchemaCheck {
     fn check(
         &mut self,
         op: &Operation,
+        request: &HttpRequest,
+        response: &HttpResponse,
+    ) -> Option<Finding> {
+        let json = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+        self.check_parsed(op, request, response, json.as_ref())
+    }
+
+    fn check_parsed(
+        &mut self,
+        op: &Operation,
         _request: &HttpRequest,
         response: &HttpResponse,
+        json: Option<&serde_json::Value>,
     ) -> Option<Finding> {
         let (status_key, documented) = [
             StatusKey::Code(response.status),
@@ -89,14 +100,14 @@ impl ResponseCheck for SchemaCheck {
         if !is_json(content_type) {
             return None;
         }
-        let media = documented
-            .content
-            .iter()
-            .find(|m| is_json(&m.media_type))?
-            .clone();
-        let body: serde_json::Value = match serde_json::from_slice(&response.body) {
-            Ok(v) => v,
-            Err(e) => {
+        let media = documented.content.iter().find(|m| is_json(&m.media_type))?;
+        let body = match json {
+            Some(v) => v,
+            None => {
+                // Rare: parse again only to say what is wrong with the body.
+                let e = serde_json::from_slice::<serde_json::Value>(&response.body)
+                    .err()
+                    .map_or_else(|| "unreadable".to_string(), |e| e.to_string());
                 let detail = format!(
                     "{} {} answered {} with Content-Type {content_type} but a body that is not JSON ({e})",
                     op.method, op.path, response.status
@@ -110,11 +121,9 @@ impl ResponseCheck for SchemaCheck {
                 ));
             }
         };
-        let validator = self.validator(
-            (op.id.clone(), status_key, media.media_type.clone()),
-            &media,
-        )?;
-        let error = validator.iter_errors(&body).next()?;
+        let validator =
+            self.validator((op.id.clone(), status_key, media.media_type.clone()), media)?;
+        let error = validator.iter_errors(body).next()?;
         let location = error.schema_path().to_string();
         let detail = format!(
             "{} {} answered {} with a body that violates its schema at {}: {}",

@@ -1,13 +1,15 @@
 //! Sending requests to the target.
 //!
 //! [`Transport`] is the seam between the fuzz loop and the network: [`TcpTransport`] speaks
-//! HTTP/1.1 to the one target it was given; [`FakeTransport`] answers from a function, for unit tests.
+//! HTTP/1.1 (over TLS for https) to the one target it was given; [`FakeTransport`] answers from a function, for unit tests.
 
+mod conn;
 mod fake;
 mod parse;
 mod target;
 mod tcp;
 mod throttle;
+mod tls;
 
 use std::time::Duration;
 
@@ -18,6 +20,7 @@ pub use throttle::{
     Clock, ManualClock, SystemClock, ThrottleConfig, ThrottleStats, Throttled, parse_http_date,
     retry_after,
 };
+pub use tls::{TlsError, TlsOptions, client_config, load_certificates};
 
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 

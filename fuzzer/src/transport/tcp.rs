@@ -1,26 +1,43 @@
-//! The real transport: a lean HTTP/1.1 keep-alive client over one `TcpStream`.
+//! The real transport: a lean HTTP/1.1 keep-alive client over one TCP connection, plain or TLS.
 //!
 //! One connection is reused across requests (as a browser or SDK would); a request on a reused
 //! connection that fails before any response byte arrives is retried once on a fresh connection
 //! (stale keep-alive); `Connection: close`, framing errors and timeouts drop the connection.
+//!
+//! The hot path is kept lean: the request is encoded into a reused buffer and written with one
+//! call, responses are read through a reused scratch buffer, and the socket's read timeout is only
+//! changed when it is off from the exchange's deadline (see [`super::conn`]).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
+use rustls::ClientConfig;
+
+use super::conn::Connection;
 use super::parse::{self, Chunked, Framing, Head};
-use super::target::Target;
+use super::target::{Scheme, Target};
+use super::tls::{self, TlsError};
 use super::{Transport, TransportConfig};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
+
+/// Bytes read from the socket at a time.
+const READ_CHUNK: usize = 16 * 1024;
 
 /// HTTP/1.1 client for one target.
 pub struct TcpTransport {
     target: Target,
     host_header: String,
     config: TransportConfig,
-    conn: Option<TcpStream>,
+    /// Set for https targets.
+    tls: Option<Arc<ClientConfig>>,
+    conn: Option<Connection>,
     out: Vec<u8>,
     buf: Vec<u8>,
+    scratch: Box<[u8]>,
+    /// Why the last connection attempt failed, for messages (TLS problems above all).
+    last_connect_error: Option<String>,
 }
 
 /// Why one attempt failed, and whether retrying on a fresh connection makes sense.
@@ -31,41 +48,113 @@ struct Failure {
 }
 
 impl TcpTransport {
+    /// A client for a plain-http target (an https target gets no TLS: use [`TcpTransport::for_target`]).
     pub fn new(target: Target, config: TransportConfig) -> Self {
         let host_header = target.host_header();
         TcpTransport {
             target,
             host_header,
             config,
+            tls: None,
             conn: None,
             out: Vec::new(),
             buf: Vec::new(),
+            scratch: vec![0u8; READ_CHUNK].into_boxed_slice(),
+            last_connect_error: None,
         }
+    }
+
+    /// A client for `target`, speaking TLS with `tls` settings when the target is https.
+    pub fn for_target(
+        target: Target,
+        config: TransportConfig,
+        tls: &tls::TlsOptions,
+    ) -> Result<Self, TlsError> {
+        let tls_config = match target.scheme {
+            Scheme::Https => {
+                tls::server_name(&target.host)?;
+                Some(tls::client_config(tls)?)
+            }
+            Scheme::Http => None,
+        };
+        let mut transport = TcpTransport::new(target, config);
+        transport.tls = tls_config;
+        Ok(transport)
     }
 
     pub fn target(&self) -> &Target {
         &self.target
     }
 
-    fn connect(&self) -> Result<TcpStream, TransportError> {
-        let addrs = self
-            .target
-            .socket_addr()
-            .to_socket_addrs()
-            .map_err(|_| TransportError::ConnectFailed)?;
+    /// Why the last connection attempt failed (refused, timed out, TLS certificate not trusted...).
+    pub fn last_connect_error(&self) -> Option<&str> {
+        self.last_connect_error.as_deref()
+    }
+
+    /// Opens a connection now (and keeps it for the next request): at start, this tells an
+    /// unreachable target or an untrusted certificate apart from a target that answers.
+    pub fn open(&mut self) -> Result<(), String> {
+        if self.conn.is_some() {
+            return Ok(());
+        }
+        match self.connect() {
+            Ok(conn) => {
+                self.conn = Some(conn);
+                Ok(())
+            }
+            Err(_) => Err(self
+                .last_connect_error
+                .clone()
+                .unwrap_or_else(|| "connection failed".into())),
+        }
+    }
+
+    fn connect(&mut self) -> Result<Connection, TransportError> {
+        let addrs = self.target.socket_addr().to_socket_addrs().map_err(|e| {
+            self.last_connect_error = Some(e.to_string());
+            TransportError::ConnectFailed
+        })?;
         let mut last = TransportError::ConnectFailed;
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, self.config.connect_timeout) {
                 Ok(stream) => {
                     // Small requests must not wait for delayed ACKs (Nagle).
                     let _ = stream.set_nodelay(true);
-                    return Ok(stream);
+                    return self.start_session(stream);
                 }
-                Err(e) if e.kind() == io::ErrorKind::TimedOut => last = TransportError::Timeout,
-                Err(_) => {}
+                Err(e) => {
+                    if e.kind() == io::ErrorKind::TimedOut {
+                        last = TransportError::Timeout;
+                    }
+                    self.last_connect_error = Some(e.to_string());
+                }
             }
         }
         Err(last)
+    }
+
+    /// Wraps a fresh stream: as it is for http, after a TLS handshake for https.
+    fn start_session(&mut self, stream: TcpStream) -> Result<Connection, TransportError> {
+        let Some(config) = &self.tls else {
+            return Ok(Connection::plain(stream));
+        };
+        let name = tls::server_name(&self.target.host).map_err(|e| {
+            self.last_connect_error = Some(e.to_string());
+            TransportError::ConnectFailed
+        })?;
+        Connection::tls(
+            stream,
+            Arc::clone(config),
+            name,
+            self.config.connect_timeout,
+        )
+        .map_err(|e| {
+            self.last_connect_error = Some(tls::explain_handshake_error(&e));
+            match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TransportError::Timeout,
+                _ => TransportError::ConnectFailed,
+            }
+        })
     }
 
     fn encode(&mut self, req: &HttpRequest) {
@@ -87,7 +176,7 @@ impl TcpTransport {
             out.extend_from_slice(b"\r\n");
         }
         if !req.body.is_empty() || matches!(req.method.as_str(), "POST" | "PUT" | "PATCH") {
-            out.extend_from_slice(format!("Content-Length: {}\r\n", req.body.len()).as_bytes());
+            let _ = write!(out, "Content-Length: {}\r\n", req.body.len());
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(&req.body);
@@ -100,39 +189,43 @@ impl TcpTransport {
         };
         let started = Instant::now();
         let deadline = started + self.config.timeout;
-        let Some(stream) = self.conn.as_mut() else {
+        let Some(conn) = self.conn.as_mut() else {
             return Err(fail(TransportError::ConnectFailed, true));
         };
-        stream
-            .write_all(&self.out)
+        conn.send_all(&self.out)
             .map_err(|e| fail(io_error(&e), true))?;
         self.buf.clear();
-        let max_body = self.config.max_body;
+        let mut reader = Reader {
+            conn,
+            buf: &mut self.buf,
+            scratch: &mut self.scratch,
+            deadline,
+        };
         loop {
             let head = loop {
-                if let Some(head) = parse::parse_head(&self.buf)
+                if let Some(head) = parse::parse_head(reader.buf)
                     .map_err(|_| fail(TransportError::Malformed, false))?
                 {
                     break head;
                 }
-                if self.buf.len() > 256 * 1024 {
+                if reader.buf.len() > 256 * 1024 {
                     return Err(fail(TransportError::Malformed, false));
                 }
-                let empty = self.buf.is_empty();
-                if read_more(stream, &mut self.buf, deadline).map_err(|e| fail(e, empty))? == 0 {
+                let empty = reader.buf.is_empty();
+                if reader.more().map_err(|e| fail(e, empty))? == 0 {
                     return Err(fail(TransportError::ConnectionDropped, empty));
                 }
             };
             if (100..200).contains(&head.status) {
                 // Interim response (100 Continue): the final one follows.
-                self.buf.drain(..head.len);
+                reader.buf.drain(..head.len);
                 continue;
             }
             let framing = parse::framing(is_head, &head)
                 .map_err(|_| fail(TransportError::Malformed, false))?;
-            let (body, truncated, clean) =
-                read_body(stream, &mut self.buf, &head, framing, deadline, max_body)
-                    .map_err(|e| fail(e, false))?;
+            let (body, truncated, clean) = reader
+                .body(&head, framing, self.config.max_body)
+                .map_err(|e| fail(e, false))?;
             let keep_alive = clean && !parse::wants_close(&head);
             let response = HttpResponse {
                 status: head.status,
@@ -193,83 +286,105 @@ fn io_error(e: &io::Error) -> TransportError {
     }
 }
 
-/// Reads what is available into `buf`; `Ok(0)` at end of stream.
-fn read_more(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
+/// Reads one response from a connection into `buf`, through a reused scratch buffer.
+struct Reader<'a> {
+    conn: &'a mut Connection,
+    buf: &'a mut Vec<u8>,
+    scratch: &'a mut [u8],
     deadline: Instant,
-) -> Result<usize, TransportError> {
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    if remaining.is_zero() {
-        return Err(TransportError::Timeout);
-    }
-    stream
-        .set_read_timeout(Some(remaining.max(Duration::from_millis(1))))
-        .map_err(|e| io_error(&e))?;
-    let start = buf.len();
-    buf.resize(start + 16 * 1024, 0);
-    let result = stream.read(&mut buf[start..]);
-    let n = *result.as_ref().unwrap_or(&0);
-    buf.truncate(start + n);
-    result.map_err(|e| io_error(&e))
 }
 
-/// Reads the body; returns it (at most `max` bytes), whether it was cut, and whether the connection
-/// is still in a clean state for reuse.
-fn read_body(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
-    head: &Head,
-    framing: Framing,
-    deadline: Instant,
-    max: usize,
-) -> Result<(Vec<u8>, bool, bool), TransportError> {
-    let start = head.len;
-    match framing {
-        Framing::None => Ok((Vec::new(), false, buf.len() == start)),
-        Framing::Length(n) => {
-            // Past the limit keep reading to stay in sync, up to a hard cap; beyond it, close.
-            let cap = max.saturating_mul(4).max(n.min(max));
-            let want = start + n.min(cap);
-            while buf.len() < want {
-                if read_more(stream, buf, deadline)? == 0 {
-                    return Err(TransportError::ConnectionDropped);
-                }
+impl Reader<'_> {
+    /// Appends what is available to `buf`; `Ok(0)` at end of stream.
+    fn more(&mut self) -> Result<usize, TransportError> {
+        loop {
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(TransportError::Timeout);
             }
-            let body = buf[start..start + n.min(max)].to_vec();
-            Ok((body, n > max, n <= cap && buf.len() == start + n))
-        }
-        Framing::Chunked => loop {
-            match parse::decode_chunked(&buf[start..], max)
-                .map_err(|_| TransportError::Malformed)?
-            {
-                Chunked::Done {
-                    body,
-                    truncated,
-                    consumed,
-                } => {
-                    let clean = buf.len() == start + consumed;
-                    return Ok((body, truncated, clean));
+            self.conn.arm(remaining).map_err(|e| io_error(&e))?;
+            match self.conn.read(self.scratch) {
+                Ok(n) => {
+                    self.buf.extend_from_slice(&self.scratch[..n]);
+                    return Ok(n);
                 }
-                Chunked::Partial => {
-                    if buf.len() - start > max.saturating_mul(4) {
-                        let body = buf[start..start + max].to_vec();
-                        return Ok((body, true, false));
+                // The socket's timeout may be shorter than the time left (set for an earlier,
+                // later-ending exchange): go on until the deadline itself has passed.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if Instant::now() >= self.deadline {
+                        return Err(TransportError::Timeout);
                     }
-                    if read_more(stream, buf, deadline)? == 0 {
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(&e)),
+            }
+        }
+    }
+
+    /// Reads the body; returns it (at most `max` bytes), whether it was cut, and whether the
+    /// connection is still in a clean state for reuse.
+    fn body(
+        &mut self,
+        head: &Head,
+        framing: Framing,
+        max: usize,
+    ) -> Result<(Vec<u8>, bool, bool), TransportError> {
+        let start = head.len;
+        match framing {
+            Framing::None => Ok((Vec::new(), false, self.buf.len() == start)),
+            Framing::Length(n) => {
+                // Past the limit keep reading to stay in sync, up to a hard cap; beyond it, close.
+                let cap = max.saturating_mul(4).max(n.min(max));
+                let want = start + n.min(cap);
+                while self.buf.len() < want {
+                    if self.more()? == 0 {
                         return Err(TransportError::ConnectionDropped);
                     }
                 }
+                let body = self.buf[start..start + n.min(max)].to_vec();
+                Ok((body, n > max, n <= cap && self.buf.len() == start + n))
             }
-        },
-        Framing::UntilClose => {
-            while buf.len() - start <= max {
-                if read_more(stream, buf, deadline)? == 0 {
-                    break;
+            Framing::Chunked => loop {
+                match parse::decode_chunked(&self.buf[start..], max)
+                    .map_err(|_| TransportError::Malformed)?
+                {
+                    Chunked::Done {
+                        body,
+                        truncated,
+                        consumed,
+                    } => {
+                        let clean = self.buf.len() == start + consumed;
+                        return Ok((body, truncated, clean));
+                    }
+                    Chunked::Partial => {
+                        if self.buf.len() - start > max.saturating_mul(4) {
+                            let body = self.buf[start..start + max].to_vec();
+                            return Ok((body, true, false));
+                        }
+                        if self.more()? == 0 {
+                            return Err(TransportError::ConnectionDropped);
+                        }
+                    }
                 }
+            },
+            Framing::UntilClose => {
+                while self.buf.len() - start <= max {
+                    if self.more()? == 0 {
+                        break;
+                    }
+                }
+                let end = self.buf.len().min(start + max);
+                Ok((
+                    self.buf[start..end].to_vec(),
+                    self.buf.len() - start > max,
+                    false,
+                ))
             }
-            let end = buf.len().min(start + max);
-            Ok((buf[start..end].to_vec(), buf.len() - start > max, false))
         }
     }
 }
