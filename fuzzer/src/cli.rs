@@ -26,6 +26,11 @@ pub enum Command {
     ///
     /// Example: `shrike fuzz --spec api.yaml --target http://127.0.0.1:8080 --time 10m --seed 1`
     ///
+    /// Security checks only, with two identities, rate limiting included:
+    /// `shrike fuzz --spec api.yaml --auth auth.toml --checks security --check rate-limit`
+    ///
+    /// Everything but CORS: `shrike fuzz --spec api.yaml --skip-checks cors`
+    ///
     /// Exit codes: 0 no findings, 1 findings, 2 usage/spec/config error, 3 target unreachable at
     /// start, 4 internal error.
     Fuzz(Box<FuzzArgs>),
@@ -131,6 +136,24 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
 
+    /// Run exactly these checks (comma-separated names or groups; see "Security checks" in the
+    /// README). Names: security, lifecycle, broken-authentication, bola,
+    /// broken-function-authorization, mass-assignment, injection, data-exposure, user-enumeration,
+    /// missing-rate-limit (alias rate-limit), cors, information-disclosure, use-after-delete,
+    /// create-not-readable, leak-after-failed-create, update-not-read-back. Default: every check
+    /// except rate-limit. The response oracles (server errors, schema, status, timing) always run.
+    /// Example: `--checks injection,data-exposure`.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub checks: Option<Vec<String>>,
+
+    /// Do not run these checks (comma-separated). Example: `--skip-checks cors,lifecycle`.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub skip_checks: Vec<String>,
+
+    /// Run this check on top of the selection; repeatable. Example: `--check rate-limit`.
+    #[arg(long, value_name = "NAME")]
+    pub check: Vec<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -214,6 +237,9 @@ impl FuzzArgs {
             sarif: self.sarif.clone(),
             max_calls: self.max_calls,
             dict: self.dict.clone(),
+            checks: self.checks.clone(),
+            skip_checks: self.skip_checks.clone(),
+            check: self.check.clone(),
         }
     }
 }

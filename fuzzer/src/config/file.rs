@@ -77,6 +77,15 @@ pub struct FileConfig {
     pub max_calls: Option<u64>,
     /// `dict`: a dictionary file of extra attack payloads, one per line. Default: none.
     pub dict: Option<PathBuf>,
+    /// `checks`: run exactly these checks (names or groups, e.g. `["security"]`). Default: every
+    /// check except `rate-limit`.
+    pub checks: Option<Vec<String>>,
+    /// `skip-checks`: checks not to run (e.g. `["cors"]`).
+    #[serde(default)]
+    pub skip_checks: Vec<String>,
+    /// `check`: checks to run on top of the selection (e.g. `["rate-limit"]`).
+    #[serde(default)]
+    pub check: Vec<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].
@@ -171,6 +180,9 @@ mod tests {
             sarif = "report.sarif"
             max-calls = 4
             dict = "words.txt"
+            checks = ["security"]
+            skip-checks = ["cors"]
+            check = ["rate-limit"]
         "#;
         let f = ConfigFile::parse(Path::new("ci/shrike.toml"), text).expect("valid");
         let c = f.config;
@@ -188,6 +200,9 @@ mod tests {
         assert_eq!(c.max_calls, Some(4));
         assert_eq!(c.json, Some(PathBuf::from("ci/report.json")));
         assert_eq!(c.dict, Some(PathBuf::from("ci/words.txt")));
+        assert_eq!(c.checks, Some(vec!["security".to_owned()]));
+        assert_eq!(c.skip_checks, ["cors"]);
+        assert_eq!(c.check, ["rate-limit"]);
     }
 
     #[test]

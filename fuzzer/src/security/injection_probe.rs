@@ -1,0 +1,183 @@
+//! The injection check's prober: derives the sequences [`super::injection::InjectionOracle`]
+//! judges. For each (operation, string parameter or body field), once:
+//!
+//! - an error probe: the benign [`BASE`], then `BASE'` twice;
+//! - a boolean probe: `BASE`, then the true and the false payload, twice each;
+//! - a time probe per SQL dialect: `BASE`, then the sleep payload twice;
+//!
+//! and, when a response of the campaign already carries an error family, the same call with a
+//! benign value, then with the attack value it carried, twice. Calls that refer to earlier
+//! responses keep the calls before them as a prefix.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::injection::{BASE, FALSE_SUFFIX, QUOTE, SLEEPS, TRUE_SUFFIX, benign_of, has_metachar};
+use super::injection_leaf::{LeafPath, string_leaves, with_leaf};
+use crate::campaign::runner::SeqRun;
+use crate::input::{Call, Node, ParamValue, RequestSeq};
+use crate::oracle::families::classify;
+use crate::probe::Prober;
+use crate::spec::{Model, Operation, OperationId};
+
+/// At most this many (operation, value) pairs are probed in a campaign.
+const MAX_LEAVES: usize = 256;
+/// At most this many values of one call are probed per run (the rest on later runs).
+const LEAVES_PER_RUN: usize = 4;
+/// The most calls a probe appends after its prefix.
+const PROBE_CALLS: usize = 5;
+
+/// Derives injection probes (see the module docs).
+pub struct InjectionProber {
+    model: Arc<Model>,
+    /// The longest sequence the runner sends (`--max-calls`).
+    max_calls: usize,
+    probed: HashSet<(OperationId, LeafPath)>,
+    confirmed: HashSet<(OperationId, LeafPath)>,
+}
+
+impl InjectionProber {
+    pub fn new(model: Arc<Model>, max_calls: usize) -> Self {
+        InjectionProber {
+            model,
+            max_calls,
+            probed: HashSet::new(),
+            confirmed: HashSet::new(),
+        }
+    }
+}
+
+/// True when a parameter schema admits a string.
+pub fn admits_string(schema: &serde_json::Value) -> bool {
+    match schema.get("type") {
+        None => schema.get("enum").is_none() && schema.get("const").is_none(),
+        Some(serde_json::Value::String(t)) => t == "string",
+        Some(serde_json::Value::Array(types)) => types.iter().any(|t| t == "string"),
+        Some(_) => false,
+    }
+}
+
+/// The call's string values worth probing, each with the call holding [`BASE`] there: every
+/// declared parameter that admits a string (set to the base when the call left it out) and every
+/// string field of the body.
+fn candidates(op: &Operation, call: &Call) -> Vec<(LeafPath, Call)> {
+    let mut out: Vec<(LeafPath, Call)> = string_leaves(call)
+        .into_iter()
+        .filter(|(leaf, _)| match &leaf.param {
+            Some((name, location)) => op
+                .parameters
+                .iter()
+                .any(|p| p.name == *name && p.location == *location),
+            None => true,
+        })
+        .filter_map(|(leaf, _)| with_leaf(call, &leaf, BASE).map(|c| (leaf, c)))
+        .collect();
+    for param in op.parameters.iter().filter(|p| admits_string(&p.schema)) {
+        if call.param(&param.name, param.location).is_some() {
+            continue;
+        }
+        let mut with = call.clone();
+        with.params
+            .retain(|p| !(p.name == param.name && p.location == param.location));
+        with.params.push(ParamValue {
+            name: param.name.clone(),
+            location: param.location,
+            value: Some(Node::string(BASE)),
+        });
+        let leaf = LeafPath {
+            param: Some((param.name.clone(), param.location)),
+            pointer: String::new(),
+        };
+        out.push((leaf, with));
+    }
+    out
+}
+
+/// `prefix`, then `anchor`, then `anchor` with each of `values` at `leaf`.
+fn probe(prefix: &[Call], anchor: &Call, leaf: &LeafPath, values: &[String]) -> RequestSeq {
+    let mut calls = prefix.to_vec();
+    calls.push(anchor.clone());
+    calls.extend(values.iter().filter_map(|v| with_leaf(anchor, leaf, v)));
+    RequestSeq::new(calls)
+}
+
+/// The proactive probes of one value: error, boolean, and one time probe per dialect.
+fn proactive(prefix: &[Call], anchor: &Call, leaf: &LeafPath) -> Vec<RequestSeq> {
+    let quote = format!("{BASE}{QUOTE}");
+    let t = format!("{BASE}{TRUE_SUFFIX}");
+    let f = format!("{BASE}{FALSE_SUFFIX}");
+    let mut out = vec![
+        probe(prefix, anchor, leaf, &[quote.clone(), quote]),
+        probe(prefix, anchor, leaf, &[t.clone(), f.clone(), t, f]),
+    ];
+    for (_, suffix) in SLEEPS {
+        let s = format!("{BASE}{suffix}");
+        out.push(probe(prefix, anchor, leaf, &[s.clone(), s]));
+    }
+    out
+}
+
+impl Prober for InjectionProber {
+    fn name(&self) -> &'static str {
+        "injection"
+    }
+
+    fn derive(
+        &mut self,
+        seq: &RequestSeq,
+        run: &SeqRun,
+        _rng: &mut dyn rand::RngCore,
+    ) -> Vec<RequestSeq> {
+        let mut out = Vec::new();
+        for exchange in &run.exchanges {
+            let (Ok(response), Some(call)) = (&exchange.outcome, seq.calls.get(exchange.call))
+            else {
+                continue;
+            };
+            if matches!(response.status, 401 | 403) {
+                continue;
+            }
+            let model = Arc::clone(&self.model);
+            let Some(op) = model.operations.get(exchange.op) else {
+                continue;
+            };
+            let has_refs = call.nodes().any(|n| !n.refs().is_empty());
+            let prefix: &[Call] = if has_refs {
+                &seq.calls[..exchange.call]
+            } else {
+                &[]
+            };
+            if prefix.len() + 1 + PROBE_CALLS > self.max_calls {
+                continue;
+            }
+            // An error family already in the answer: re-send with a benign value, then twice
+            // with the attack value the call carried.
+            if classify(&response.body).is_some() {
+                for (leaf, value) in string_leaves(call) {
+                    let key = (call.operation.clone(), leaf.clone());
+                    if !has_metachar(value) || self.confirmed.len() >= MAX_LEAVES {
+                        continue;
+                    }
+                    if !self.confirmed.insert(key) {
+                        continue;
+                    }
+                    if let Some(anchor) = with_leaf(call, &leaf, &benign_of(value)) {
+                        let attack = value.to_owned();
+                        out.push(probe(prefix, &anchor, &leaf, &[attack.clone(), attack]));
+                    }
+                }
+            }
+            let mut fresh = 0;
+            for (leaf, anchor) in candidates(op, call) {
+                if fresh >= LEAVES_PER_RUN || self.probed.len() >= MAX_LEAVES {
+                    break;
+                }
+                if self.probed.insert((call.operation.clone(), leaf.clone())) {
+                    fresh += 1;
+                    out.extend(proactive(prefix, &anchor, &leaf));
+                }
+            }
+        }
+        out
+    }
+}
