@@ -13,8 +13,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::exposure_schema::undeclared;
+use percent_encoding::percent_decode_str;
+
+use super::exposure_schema::{Shape, inspect};
 use crate::campaign::runner::SeqRun;
+use crate::http::HttpRequest;
 use crate::input::RequestSeq;
 use crate::oracle::errsig::fnv1a;
 use crate::oracle::{Finding, FindingKind};
@@ -140,9 +143,19 @@ pub fn secret(name: &str, value: &Value) -> Option<Secret> {
         .then_some(Secret::LongHex)
 }
 
-/// Every secret-looking field of a body: (pointer with `*` for array elements, field name, why).
-pub fn secrets(body: &Value) -> Vec<(String, String, Secret)> {
-    fn walk(v: &Value, pointer: &str, depth: usize, out: &mut Vec<(String, String, Secret)>) {
+/// A field that looks secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretField {
+    /// JSON pointer, `*` for array elements.
+    pub pointer: String,
+    pub name: String,
+    pub value: String,
+    pub why: Secret,
+}
+
+/// Every secret-looking field of a body (the first of each pointer).
+pub fn secrets(body: &Value) -> Vec<SecretField> {
+    fn walk(v: &Value, pointer: &str, depth: usize, out: &mut Vec<SecretField>) {
         if depth > 32 {
             return;
         }
@@ -151,7 +164,12 @@ pub fn secrets(body: &Value) -> Vec<(String, String, Secret)> {
                 for (name, value) in members {
                     let here = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
                     match secret(name, value) {
-                        Some(why) => out.push((here, name.clone(), why)),
+                        Some(why) => out.push(SecretField {
+                            pointer: here,
+                            name: name.clone(),
+                            value: value.as_str().unwrap_or_default().to_owned(),
+                            why,
+                        }),
                         None => walk(value, &here, depth + 1, out),
                     }
                 }
@@ -167,8 +185,16 @@ pub fn secrets(body: &Value) -> Vec<(String, String, Secret)> {
     let mut out = Vec::new();
     walk(body, "", 0, &mut out);
     let mut seen = BTreeSet::new();
-    out.retain(|(pointer, _, _)| seen.insert(pointer.clone()));
+    out.retain(|f| seen.insert(f.pointer.clone()));
     out
+}
+
+/// True when the request itself carried `value` (an echo is not a leak).
+fn echoed(request: &HttpRequest, value: &str) -> bool {
+    let target = percent_decode_str(&request.path_and_query).decode_utf8_lossy();
+    let body = String::from_utf8_lossy(&request.body);
+    let escaped = serde_json::to_string(value).unwrap_or_default();
+    target.contains(value) || body.contains(value) || body.contains(escaped.trim_matches('"'))
 }
 
 /// The exposure check (see the module docs).
@@ -191,60 +217,87 @@ impl ExposureOracle {
         self.issuers.contains(&op.id) || ISSUERS.iter().any(|w| words.contains(w))
     }
 
-    /// The findings of one 2xx JSON answer of `op`.
-    fn judge(&self, op: &Operation, status: u16, body: &Value) -> Vec<Finding> {
+    /// The JSON schema documented for a status, if any.
+    fn schema_for(op: &Operation, status: u16) -> Option<&Value> {
+        let response = op.response_for(status)?;
+        response
+            .content
+            .iter()
+            .find(|m| {
+                let m = normalise_media_type(&m.media_type);
+                m == "application/json" || m.ends_with("+json")
+            })
+            .map(|m| &m.schema)
+    }
+
+    /// The findings of one 2xx JSON answer of `op` to `request`.
+    fn judge(
+        &self,
+        op: &Operation,
+        request: &HttpRequest,
+        status: u16,
+        body: &Value,
+    ) -> Vec<Finding> {
         let issuer = self.issues_credentials(op);
+        let shape = match Self::schema_for(op, status) {
+            Some(schema) => inspect(&self.model.defs, schema, body),
+            // Nothing documented: every member is free-form data.
+            None => Shape {
+                free_form: BTreeSet::from([String::new()]),
+                ..Shape::default()
+            },
+        };
         let mut found = secrets(body);
-        found.retain(|(_, name, why)| {
-            let token = matches!(why, Secret::Jwt)
-                || (*why == Secret::Name && normalised(name).ends_with("token"));
-            !(issuer && token)
+        found.retain(|f| {
+            let token = f.why == Secret::Jwt
+                || (f.why == Secret::Name && normalised(&f.name).ends_with("token"));
+            let keyed_data = f.why == Secret::Name && shape.in_free_form(&f.pointer);
+            let issued = issuer && token;
+            !(issued || keyed_data || echoed(request, &f.value))
         });
         let mut out: Vec<Finding> = found
             .iter()
             .take(MAX_PER_RESPONSE)
-            .map(|(pointer, name, why)| {
+            .map(|f| {
                 let detail = format!(
-                    "{} {} answered {status} with the secret field {pointer} ({})",
+                    "{} {} answered {status} with the secret field {} ({})",
                     op.method,
                     op.path,
-                    match why {
+                    f.pointer,
+                    match f.why {
                         Secret::Name => "by its name".to_owned(),
                         other => format!("its value looks like a {other:?}"),
                     }
                 );
-                let sig = fnv1a(format!("secret:{}", normalised(name)).as_bytes());
+                let sig = fnv1a(format!("secret:{}", normalised(&f.name)).as_bytes());
                 Finding::new(FindingKind::DataExposure, &op.id, Some(status), sig, detail)
             })
             .collect();
-        let schema = op.response_for(status).and_then(|r| {
-            r.content.iter().find(|m| {
-                let m = normalise_media_type(&m.media_type);
-                m == "application/json" || m.ends_with("+json")
-            })
-        });
-        if let Some(media) = schema {
-            let secret_pointers: BTreeSet<&String> = found.iter().map(|(p, _, _)| p).collect();
-            let extra: Vec<String> = undeclared(&self.model.defs, &media.schema, body)
-                .into_iter()
-                .filter(|p| !secret_pointers.contains(p))
-                .collect();
-            if !extra.is_empty() {
-                let detail = format!(
-                    "{} {} answered {status} with fields its response schema does not declare: {}",
-                    op.method,
-                    op.path,
-                    extra.join(", ")
-                );
-                let sig = fnv1a(b"undeclared-fields");
-                out.push(Finding::new(
-                    FindingKind::DataExposure,
-                    &op.id,
-                    Some(status),
-                    sig,
-                    detail,
-                ));
-            }
+        let secret_pointers: BTreeSet<&String> = found.iter().map(|f| &f.pointer).collect();
+        let extra: Vec<&String> = shape
+            .undeclared
+            .iter()
+            .filter(|p| !secret_pointers.contains(p))
+            .collect();
+        if !extra.is_empty() {
+            let detail = format!(
+                "{} {} answered {status} with fields its response schema does not declare: {}",
+                op.method,
+                op.path,
+                extra
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let sig = fnv1a(b"undeclared-fields");
+            out.push(Finding::new(
+                FindingKind::DataExposure,
+                &op.id,
+                Some(status),
+                sig,
+                detail,
+            ));
         }
         out
     }
@@ -270,7 +323,7 @@ impl SeqOracle for ExposureOracle {
             let Some(body) = response.json() else {
                 continue;
             };
-            for finding in self.judge(op, response.status, &body) {
+            for finding in self.judge(op, &exchange.request, response.status, &body) {
                 if seen.insert(finding.signature.clone()) {
                     out.push(SeqFinding { finding, at });
                 }

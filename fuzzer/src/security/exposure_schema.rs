@@ -112,14 +112,26 @@ fn items<'a>(defs: &'a Value, schema: &'a Value, depth: usize, out: &mut Vec<&'a
     }
 }
 
-fn walk(
-    defs: &Value,
-    schema: &Value,
-    body: &Value,
-    pointer: &str,
-    depth: usize,
-    out: &mut BTreeSet<String>,
-) {
+/// What the schema says about a body's objects.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Members the schema does not declare (pointers, `*` for array elements).
+    pub undeclared: BTreeSet<String>,
+    /// Objects whose members the schema leaves open (free-form data: keys are data, not fields).
+    pub free_form: BTreeSet<String>,
+}
+
+impl Shape {
+    /// True when `pointer` lies inside a free-form object (or is one).
+    pub fn in_free_form(&self, pointer: &str) -> bool {
+        self.free_form.iter().any(|open| {
+            pointer == open
+                || (pointer.starts_with(open.as_str()) && pointer[open.len()..].starts_with('/'))
+        })
+    }
+}
+
+fn walk(defs: &Value, schema: &Value, body: &Value, pointer: &str, depth: usize, out: &mut Shape) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -127,6 +139,9 @@ fn walk(
         Value::Object(members) => {
             let mut listed = Listed::default();
             collect(defs, schema, 0, &mut listed);
+            if !listed.listed || listed.open {
+                out.free_form.insert(pointer.to_owned());
+            }
             for (name, value) in members {
                 let here = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
                 match listed.properties.get(name.as_str()) {
@@ -136,7 +151,7 @@ fn walk(
                         }
                     }
                     None if listed.listed && !listed.open => {
-                        out.insert(here);
+                        out.undeclared.insert(here);
                     }
                     None => {}
                 }
@@ -156,12 +171,17 @@ fn walk(
     }
 }
 
+/// The undeclared members and free-form objects of `body` under `schema`.
+pub fn inspect(defs: &Value, schema: &Value, body: &Value) -> Shape {
+    let mut out = Shape::default();
+    walk(defs, schema, body, "", 0, &mut out);
+    out
+}
+
 /// The members of `body` that `schema` does not declare, as JSON pointers with `*` for array
 /// elements (`/items/*/password_hash`), sorted.
 pub fn undeclared(defs: &Value, schema: &Value, body: &Value) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    walk(defs, schema, body, "", 0, &mut out);
-    out.into_iter().collect()
+    inspect(defs, schema, body).undeclared.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -199,6 +219,23 @@ mod tests {
         );
         let all_of = json!({"allOf": [user_ref(), {"properties": {"x": {}}}]});
         assert!(undeclared(&defs(), &all_of, &json!({"id": 1, "x": 1})).is_empty());
+    }
+
+    #[test]
+    fn free_form_objects_are_marked() {
+        let schema = json!({"type": "object", "properties": {
+            "meta": {"type": "object", "additionalProperties": true}, "id": {"type": "integer"}}});
+        let shape = inspect(
+            &defs(),
+            &schema,
+            &json!({"id": 1, "meta": {"a": {"password": "x"}}}),
+        );
+        assert!(shape.undeclared.is_empty());
+        assert!(shape.in_free_form("/meta/a/password"));
+        assert!(shape.in_free_form("/meta"));
+        assert!(!shape.in_free_form("/metadata"));
+        assert!(!shape.in_free_form("/id"));
+        assert!(inspect(&defs(), &json!({}), &json!({"a": 1})).in_free_form("/a"));
     }
 
     #[test]

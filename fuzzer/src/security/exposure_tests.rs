@@ -141,3 +141,36 @@ fn declared_fields_login_tokens_and_errors_are_not_reported() {
     // An error answer is not judged.
     assert!(run_of(&o, "getOrder", 404, &json!({"password": "x"})).is_empty());
 }
+
+#[test]
+fn echoes_and_keys_of_free_form_data_are_not_secrets() {
+    let o = oracle();
+    // A secret-looking value the request carried is an echo, not a leak.
+    let op = &o.model.operations[o
+        .model
+        .operations
+        .iter()
+        .position(|x| x.id.as_str() == "getOrder")
+        .expect("getOrder")];
+    let request = HttpRequest {
+        method: "GET".into(),
+        path_and_query: "/orders/1?fields=sha256%24c2FsdA%24abcdef0123".into(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let echoed = o.judge(
+        op,
+        &request,
+        200,
+        &json!({"id": 1, "status": "new", "quantity": 1}),
+    );
+    assert!(echoed.is_empty());
+    let body = json!({"id": 1, "status": "new", "note": "sha256$c2FsdA$abcdef0123"});
+    let found = o.judge(op, &request, 200, &body);
+    // The hash-like value came from the request: only the undeclared member is reported.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].detail.contains("does not declare"));
+    // An undocumented status has no schema: its members are data, names prove nothing.
+    let plain = o.judge(op, &request, 299, &json!({"password": "hunter2"}));
+    assert!(plain.is_empty(), "{plain:#?}");
+}

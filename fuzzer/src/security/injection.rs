@@ -72,6 +72,50 @@ pub fn benign_of(value: &str) -> String {
     }
 }
 
+/// `body` with every copy of `value` (as sent and JSON-escaped) replaced by `§`.
+pub fn blank(body: &[u8], value: &str) -> String {
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    let escaped = serde_json::to_string(value).unwrap_or_default();
+    for form in [value, escaped.trim_matches('"')] {
+        if !form.is_empty() {
+            text = text.replace(form, "\u{a7}");
+        }
+    }
+    text
+}
+
+/// The error family of an answer once the value the request carried is blanked out, and so is
+/// every word of it wherever it appears: a validation message that quotes a payload such as
+/// `SELECT 1 FROM …` (even re-escaped) is not a database error.
+pub fn family_without(body: &[u8], value: &str) -> Option<ErrorFamily> {
+    let words: std::collections::HashSet<String> = value
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 2)
+        .map(str::to_lowercase)
+        .collect();
+    let text = blank(body, value);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if words.contains(&word.to_lowercase()) {
+            out.push('\u{a7}');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    classify(out.as_bytes())
+}
+
 /// The injection judge (see the module docs).
 #[derive(Debug, Default)]
 pub struct InjectionOracle;
@@ -167,7 +211,7 @@ fn excerpt(body: &[u8]) -> String {
 
 /// An attack value whose two answers both carry the same error family the benign answer lacks.
 fn error_proof(a: &str, benign: &Sent<'_>, variants: &[(&str, &Sent<'_>)]) -> Option<Proof> {
-    if classify(&benign.response.body).is_some() {
+    if family_without(&benign.response.body, a).is_some() {
         return None;
     }
     let mut values: Vec<&str> = variants.iter().map(|(v, _)| *v).collect();
@@ -175,8 +219,10 @@ fn error_proof(a: &str, benign: &Sent<'_>, variants: &[(&str, &Sent<'_>)]) -> Op
     values.dedup();
     values.into_iter().filter(|v| has_metachar(v)).find_map(|x| {
         let sent = answers(variants, x);
-        let families: Vec<Option<ErrorFamily>> =
-            sent.iter().map(|s| classify(&s.response.body)).collect();
+        let families: Vec<Option<ErrorFamily>> = sent
+            .iter()
+            .map(|s| family_without(&s.response.body, x))
+            .collect();
         let family = (*families.first()?)?;
         let last = sent.last()?;
         (sent.len() >= 2 && families.iter().all(|f| *f == Some(family))).then(|| Proof {
@@ -196,15 +242,7 @@ fn error_proof(a: &str, benign: &Sent<'_>, variants: &[(&str, &Sent<'_>)]) -> Op
 /// A response's status and body with the value the request carried blanked out (an echo of the
 /// value must not make two answers differ).
 fn fingerprint(sent: &Sent<'_>, value: &str) -> (u16, String) {
-    let mut body = String::from_utf8_lossy(&sent.response.body).into_owned();
-    let escaped = serde_json::to_string(value).unwrap_or_default();
-    let escaped = escaped.trim_matches('"');
-    for form in [value, escaped] {
-        if !form.is_empty() {
-            body = body.replace(form, "\u{a7}");
-        }
-    }
-    (sent.response.status, body)
+    (sent.response.status, blank(&sent.response.body, value))
 }
 
 /// The true/false pair differs (twice alike), the false answer agrees with the benign one, and

@@ -12,7 +12,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::injection::{BASE, FALSE_SUFFIX, QUOTE, SLEEPS, TRUE_SUFFIX, benign_of, has_metachar};
+use super::injection::{
+    BASE, FALSE_SUFFIX, QUOTE, SLEEPS, TRUE_SUFFIX, benign_of, family_without, has_metachar,
+};
 use super::injection_leaf::{LeafPath, string_leaves, with_leaf};
 use crate::campaign::runner::SeqRun;
 use crate::input::{Call, Node, ParamValue, RequestSeq};
@@ -155,7 +157,10 @@ impl Prober for InjectionProber {
             if classify(&response.body).is_some() {
                 for (leaf, value) in string_leaves(call) {
                     let key = (call.operation.clone(), leaf.clone());
-                    if !has_metachar(value) || self.confirmed.len() >= MAX_LEAVES {
+                    if !has_metachar(value)
+                        || self.confirmed.len() >= MAX_LEAVES
+                        || family_without(&response.body, value).is_none()
+                    {
                         continue;
                     }
                     if !self.confirmed.insert(key) {

@@ -234,3 +234,37 @@ fn prober_derives_bounded_probes_once_per_value() {
     // The same run again: everything is probed already.
     assert!(prober.derive(&seq, &run, &mut rng).is_empty());
 }
+
+#[test]
+fn a_payload_quoted_back_in_a_validation_message_is_no_database_error() {
+    let sleep = format!("shrike{}", SLEEPS[0].1);
+    let echo = format!(
+        r#"{{"error":"bad_request","message":"sort must be name or price, not '{}'"}}"#,
+        sleep.replace('"', "\\\"")
+    );
+    let (seq, run) = recorded(&[
+        ("shrike", response(400, r#"{"error":"bad_request"}"#, 1)),
+        (&sleep, response(400, &echo, 1)),
+        (&sleep, response(400, &echo, 1)),
+    ]);
+    assert!(InjectionOracle.check(&seq, &run).is_empty());
+    assert_eq!(family_without(echo.as_bytes(), &sleep), None);
+    assert!(
+        classify(echo.as_bytes()).is_some(),
+        "the echo alone looks like SQL"
+    );
+}
+
+#[test]
+fn words_of_the_payload_do_not_count_as_a_leak_however_escaped() {
+    let value = "shrike' AND (SELECT 1 FROM (SE;LECT SLEEP(2))s)=\u{1}1";
+    let body = r#"{"message":"invalid type: string \"shrike' AND (SELECT 1 FROM (SE;LECT SLEEP(2))s)=\u{1}1\", expected i64"}"#;
+    assert_eq!(family_without(body.as_bytes(), value), None);
+    // The engine's own words survive.
+    let sqlite =
+        r#"{"message":"unrecognized token: \"'shrike''\" in SELECT COUNT(*) FROM products"}"#;
+    assert_eq!(
+        family_without(sqlite.as_bytes(), "shrike'"),
+        Some(ErrorFamily::SqliteError)
+    );
+}
