@@ -144,3 +144,24 @@ fn payload_checks_find_the_planted_bugs_and_nothing_when_fixed() {
         .collect();
     assert_eq!(security, Vec::<String>::new(), "{stderr}");
 }
+
+#[test]
+fn an_unknown_check_name_is_a_usage_error_listing_the_valid_ones() {
+    let result = run(
+        SHRIKE,
+        &[
+            "fuzz",
+            "--spec",
+            "schemas/demo-api.yaml",
+            "--checks",
+            "injection,sqli",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown check \"sqli\""), "{stderr}");
+    assert!(
+        stderr.contains("data-exposure") && stderr.contains("rate-limit"),
+        "{stderr}"
+    );
+}
