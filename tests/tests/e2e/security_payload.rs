@@ -165,3 +165,63 @@ fn an_unknown_check_name_is_a_usage_error_listing_the_valid_ones() {
         "{stderr}"
     );
 }
+
+/// The injection prober's sequences for `listProducts`, run against the demo (`fixed` or not);
+/// returns the details of the injection findings the oracle reports.
+fn probe_list_products(fixed: bool) -> Vec<String> {
+    use std::sync::Arc;
+
+    use rand::SeedableRng;
+    use shrike::campaign::runner::{RunnerConfig, SeqRunner};
+    use shrike::input::{Call, Credentials, Identities, RequestSeq};
+    use shrike::oracle::FindingKind;
+    use shrike::probe::{Prober, SeqOracle};
+    use shrike::security::injection::InjectionOracle;
+    use shrike::security::injection_probe::InjectionProber;
+    use shrike::spec::OperationId;
+    use shrike::transport::{Target, TcpTransport, TransportConfig};
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let model = Arc::new(shrike::spec::load(&root.join("schemas/demo-api.yaml")).unwrap());
+    let server = shrike_demo_api::spawn_background(shrike_demo_api::Options { fixed }).unwrap();
+    let target = Target::parse(&server.base_url()).unwrap();
+    let transport = TcpTransport::new(target.clone(), TransportConfig::default());
+    let ids = Identities::single("anonymous", Credentials::none());
+    let mut runner = SeqRunner::new(
+        Arc::clone(&model),
+        target,
+        transport,
+        ids,
+        RunnerConfig::default(),
+    );
+    let seq = RequestSeq::new(vec![Call::new(OperationId("listProducts".into()))]);
+    let run = runner.run(&seq);
+    let mut prober = InjectionProber::new(Arc::clone(&model), 6);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut details = Vec::new();
+    for probe in prober.derive(&seq, &run, &mut rng) {
+        let run = runner.run(&probe);
+        for found in InjectionOracle.check(&probe, &run) {
+            assert_eq!(found.finding.kind, FindingKind::Injection);
+            details.push(found.finding.detail);
+        }
+    }
+    details
+}
+
+#[test]
+fn injection_probes_prove_the_error_and_the_boolean_differential_live() {
+    let details = probe_list_products(false);
+    assert!(
+        details.iter().any(|d| d.contains("sqlite-error")),
+        "{details:#?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("condition was evaluated")),
+        "{details:#?}"
+    );
+    // Bound parameters: neither technique shows anything.
+    assert_eq!(probe_list_products(true), Vec::<String>::new());
+}
