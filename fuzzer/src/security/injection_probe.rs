@@ -26,6 +26,9 @@ use crate::spec::{Model, Operation, OperationId};
 const MAX_LEAVES: usize = 256;
 /// At most this many values of one call are probed per run (the rest on later runs).
 const LEAVES_PER_RUN: usize = 4;
+/// At most this many probes are derived from one run (the campaign's probe queue is shared and
+/// bounded; values not probed yet are taken up on later runs).
+const PROBES_PER_RUN: usize = 20;
 /// The most calls a probe appends after its prefix.
 const PROBE_CALLS: usize = 5;
 
@@ -119,6 +122,48 @@ fn proactive(prefix: &[Call], anchor: &Call, leaf: &LeafPath) -> Vec<RequestSeq>
     out
 }
 
+impl InjectionProber {
+    /// An error family already in the answer to `call`: the call with a benign value, then twice
+    /// with the attack value it carried (for each such value not confirmed yet).
+    fn confirm(&mut self, prefix: &[Call], call: &Call, body: &[u8], out: &mut Vec<RequestSeq>) {
+        if classify(body).is_none() {
+            return;
+        }
+        for (leaf, value) in string_leaves(call) {
+            if !has_metachar(value)
+                || self.confirmed.len() >= MAX_LEAVES
+                || family_without(body, value).is_none()
+                || !self
+                    .confirmed
+                    .insert((call.operation.clone(), leaf.clone()))
+            {
+                continue;
+            }
+            if let Some(anchor) = with_leaf(call, &leaf, &benign_of(value)) {
+                let attack = value.to_owned();
+                out.push(probe(prefix, &anchor, &leaf, &[attack.clone(), attack]));
+            }
+        }
+    }
+
+    /// The proactive probes of up to [`LEAVES_PER_RUN`] values of `call` not probed yet.
+    fn explore(&mut self, prefix: &[Call], op: &Operation, call: &Call, out: &mut Vec<RequestSeq>) {
+        let mut fresh = 0;
+        for (leaf, anchor) in candidates(op, call) {
+            if fresh >= LEAVES_PER_RUN
+                || out.len() >= PROBES_PER_RUN
+                || self.probed.len() >= MAX_LEAVES
+            {
+                break;
+            }
+            if self.probed.insert((call.operation.clone(), leaf.clone())) {
+                fresh += 1;
+                out.extend(proactive(prefix, &anchor, &leaf));
+            }
+        }
+    }
+}
+
 impl Prober for InjectionProber {
     fn name(&self) -> &'static str {
         "injection"
@@ -131,18 +176,22 @@ impl Prober for InjectionProber {
         _rng: &mut dyn rand::RngCore,
     ) -> Vec<RequestSeq> {
         let mut out = Vec::new();
+        let model = Arc::clone(&self.model);
         for exchange in &run.exchanges {
-            let (Ok(response), Some(call)) = (&exchange.outcome, seq.calls.get(exchange.call))
-            else {
+            if out.len() >= PROBES_PER_RUN {
+                break;
+            }
+            let (Ok(response), Some(call), Some(op)) = (
+                &exchange.outcome,
+                seq.calls.get(exchange.call),
+                model.operations.get(exchange.op),
+            ) else {
                 continue;
             };
             if matches!(response.status, 401 | 403) {
                 continue;
             }
-            let model = Arc::clone(&self.model);
-            let Some(op) = model.operations.get(exchange.op) else {
-                continue;
-            };
+            // A call that refers to earlier answers needs the calls before it.
             let has_refs = call.nodes().any(|n| !n.refs().is_empty());
             let prefix: &[Call] = if has_refs {
                 &seq.calls[..exchange.call]
@@ -152,36 +201,8 @@ impl Prober for InjectionProber {
             if prefix.len() + 1 + PROBE_CALLS > self.max_calls {
                 continue;
             }
-            // An error family already in the answer: re-send with a benign value, then twice
-            // with the attack value the call carried.
-            if classify(&response.body).is_some() {
-                for (leaf, value) in string_leaves(call) {
-                    let key = (call.operation.clone(), leaf.clone());
-                    if !has_metachar(value)
-                        || self.confirmed.len() >= MAX_LEAVES
-                        || family_without(&response.body, value).is_none()
-                    {
-                        continue;
-                    }
-                    if !self.confirmed.insert(key) {
-                        continue;
-                    }
-                    if let Some(anchor) = with_leaf(call, &leaf, &benign_of(value)) {
-                        let attack = value.to_owned();
-                        out.push(probe(prefix, &anchor, &leaf, &[attack.clone(), attack]));
-                    }
-                }
-            }
-            let mut fresh = 0;
-            for (leaf, anchor) in candidates(op, call) {
-                if fresh >= LEAVES_PER_RUN || self.probed.len() >= MAX_LEAVES {
-                    break;
-                }
-                if self.probed.insert((call.operation.clone(), leaf.clone())) {
-                    fresh += 1;
-                    out.extend(proactive(prefix, &anchor, &leaf));
-                }
-            }
+            self.confirm(prefix, call, &response.body, &mut out);
+            self.explore(prefix, op, call, &mut out);
         }
         out
     }

@@ -268,3 +268,40 @@ fn words_of_the_payload_do_not_count_as_a_leak_however_escaped() {
         Some(ErrorFamily::SqliteError)
     );
 }
+
+#[test]
+fn prober_confirms_an_error_seen_in_the_campaign_with_a_benign_twin() {
+    use super::super::injection_probe::InjectionProber;
+    use crate::input::test_model;
+    use crate::probe::Prober;
+    use rand::SeedableRng;
+
+    let model = std::sync::Arc::new(test_model::test_model());
+    let op = test_model::operation(&model, "createOrder");
+    let mut call = Call::new(op.id.clone());
+    call.params.push(ParamValue {
+        name: "X-Request-Id".into(),
+        location: ParamLocation::Header,
+        value: Some(Node::string("abc'")),
+    });
+    let seq = RequestSeq::new(vec![call]);
+    let (_, mut run) = recorded(&[("x", response(500, SQLITE, 1))]);
+    run.exchanges[0].op = model
+        .operations
+        .iter()
+        .position(|o| o.id == op.id)
+        .expect("createOrder");
+    let mut prober = InjectionProber::new(model.clone(), 6);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let probes = prober.derive(&seq, &run, &mut rng);
+    let values = |s: &RequestSeq| -> Vec<String> {
+        s.calls
+            .iter()
+            .map(|c| match c.param("X-Request-Id", ParamLocation::Header) {
+                Some(Node::String(v)) => v.clone(),
+                _ => String::new(),
+            })
+            .collect()
+    };
+    assert_eq!(values(&probes[0]), ["abc", "abc'", "abc'"]);
+}
