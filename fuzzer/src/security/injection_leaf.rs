@@ -143,15 +143,29 @@ pub fn with_leaf(call: &Call, leaf: &LeafPath, value: &str) -> Option<Call> {
 }
 
 /// The one string value in which `b` differs from `a`, when they are otherwise the same call
-/// (same operation, identity, parameters and body).
+/// (same operation, identity, parameters and body). Linear in the size of the calls.
 pub fn differs_only_at(a: &Call, b: &Call) -> Option<LeafPath> {
     if a.operation != b.operation || a.identity != b.identity || a == b {
         return None;
     }
-    string_leaves(b).into_iter().find_map(|(leaf, value)| {
-        (leaf_value(a, &leaf) != Some(value) && with_leaf(a, &leaf, value).as_ref() == Some(b))
-            .then_some(leaf)
-    })
+    let (la, lb) = (string_leaves(a), string_leaves(b));
+    if la.len() != lb.len() {
+        return None;
+    }
+    let mut differing = None;
+    for ((pa, va), (pb, vb)) in la.iter().zip(&lb) {
+        if pa != pb {
+            return None;
+        }
+        if va != vb {
+            if differing.is_some() {
+                return None;
+            }
+            differing = Some((pb, *vb));
+        }
+    }
+    let (leaf, value) = differing?;
+    (with_leaf(a, leaf, value).as_ref() == Some(b)).then(|| leaf.clone())
 }
 
 #[cfg(test)]
@@ -207,5 +221,21 @@ mod tests {
         let mut other = b.clone();
         other.identity = Some("bob".into());
         assert!(differs_only_at(&a, &other).is_none());
+    }
+
+    #[test]
+    fn large_calls_are_compared_in_linear_time() {
+        let many = |last: &str| {
+            let mut c = Call::new(OperationId("bulk".into()));
+            let mut items: Vec<Node> = (0..50_000).map(|i| Node::string(i.to_string())).collect();
+            items.push(Node::string(last));
+            c.body = Some(Body {
+                media_type: "application/json".into(),
+                value: Node::Array(items),
+            });
+            c
+        };
+        let leaf = differs_only_at(&many("a"), &many("b")).expect("one difference");
+        assert_eq!(leaf.pointer, "/50000");
     }
 }

@@ -29,6 +29,8 @@ const LEAVES_PER_RUN: usize = 4;
 /// At most this many probes are derived from one run (the campaign's probe queue is shared and
 /// bounded; values not probed yet are taken up on later runs).
 const PROBES_PER_RUN: usize = 20;
+/// At most this many attack values of one answer with an error family are confirmed.
+const CONFIRM_PER_CALL: usize = 8;
 /// The most calls a probe appends after its prefix.
 const PROBE_CALLS: usize = 5;
 
@@ -62,40 +64,49 @@ pub fn admits_string(schema: &serde_json::Value) -> bool {
     }
 }
 
-/// The call's string values worth probing, each with the call holding [`BASE`] there: every
-/// declared parameter that admits a string (set to the base when the call left it out) and every
-/// string field of the body.
-fn candidates(op: &Operation, call: &Call) -> Vec<(LeafPath, Call)> {
-    let mut out: Vec<(LeafPath, Call)> = string_leaves(call)
+/// The call's string values worth probing, as leaf paths: every string of a declared parameter
+/// or of the body, then every declared parameter that admits a string and that the call left out.
+fn candidates(op: &Operation, call: &Call) -> Vec<LeafPath> {
+    let declared = |name: &str, location| {
+        op.parameters
+            .iter()
+            .any(|p| p.name == name && p.location == location)
+    };
+    let mut out: Vec<LeafPath> = string_leaves(call)
         .into_iter()
-        .filter(|(leaf, _)| match &leaf.param {
-            Some((name, location)) => op
-                .parameters
-                .iter()
-                .any(|p| p.name == *name && p.location == *location),
+        .map(|(leaf, _)| leaf)
+        .filter(|leaf| match &leaf.param {
+            Some((name, location)) => declared(name, *location),
             None => true,
         })
-        .filter_map(|(leaf, _)| with_leaf(call, &leaf, BASE).map(|c| (leaf, c)))
         .collect();
-    for param in op.parameters.iter().filter(|p| admits_string(&p.schema)) {
-        if call.param(&param.name, param.location).is_some() {
-            continue;
-        }
-        let mut with = call.clone();
-        with.params
-            .retain(|p| !(p.name == param.name && p.location == param.location));
-        with.params.push(ParamValue {
-            name: param.name.clone(),
-            location: param.location,
-            value: Some(Node::string(BASE)),
-        });
-        let leaf = LeafPath {
-            param: Some((param.name.clone(), param.location)),
-            pointer: String::new(),
-        };
-        out.push((leaf, with));
-    }
+    out.extend(
+        op.parameters
+            .iter()
+            .filter(|p| admits_string(&p.schema) && call.param(&p.name, p.location).is_none())
+            .map(|p| LeafPath {
+                param: Some((p.name.clone(), p.location)),
+                pointer: String::new(),
+            }),
+    );
     out
+}
+
+/// `call` holding [`BASE`] at `leaf` (setting a parameter the call left out).
+fn anchored(call: &Call, leaf: &LeafPath) -> Option<Call> {
+    if let Some(with) = with_leaf(call, leaf, BASE) {
+        return Some(with);
+    }
+    let (name, location) = leaf.param.as_ref()?;
+    let mut with = call.clone();
+    with.params
+        .retain(|p| !(p.name == *name && p.location == *location));
+    with.params.push(ParamValue {
+        name: name.clone(),
+        location: *location,
+        value: Some(Node::string(BASE)),
+    });
+    Some(with)
 }
 
 /// `prefix`, then `anchor`, then `anchor` with each of `values` at `leaf`.
@@ -129,9 +140,12 @@ impl InjectionProber {
         if classify(body).is_none() {
             return;
         }
-        for (leaf, value) in string_leaves(call) {
-            if !has_metachar(value)
-                || self.confirmed.len() >= MAX_LEAVES
+        let attacks = string_leaves(call)
+            .into_iter()
+            .filter(|(_, value)| has_metachar(value))
+            .take(CONFIRM_PER_CALL);
+        for (leaf, value) in attacks {
+            if self.confirmed.len() >= MAX_LEAVES
                 || family_without(body, value).is_none()
                 || !self
                     .confirmed
@@ -149,14 +163,17 @@ impl InjectionProber {
     /// The proactive probes of up to [`LEAVES_PER_RUN`] values of `call` not probed yet.
     fn explore(&mut self, prefix: &[Call], op: &Operation, call: &Call, out: &mut Vec<RequestSeq>) {
         let mut fresh = 0;
-        for (leaf, anchor) in candidates(op, call) {
+        for leaf in candidates(op, call) {
             if fresh >= LEAVES_PER_RUN
                 || out.len() >= PROBES_PER_RUN
                 || self.probed.len() >= MAX_LEAVES
             {
                 break;
             }
-            if self.probed.insert((call.operation.clone(), leaf.clone())) {
+            if !self.probed.insert((call.operation.clone(), leaf.clone())) {
+                continue;
+            }
+            if let Some(anchor) = anchored(call, &leaf) {
                 fresh += 1;
                 out.extend(proactive(prefix, &anchor, &leaf));
             }
