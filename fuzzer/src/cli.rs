@@ -35,7 +35,9 @@ pub enum Command {
     /// start, 4 internal error.
     Fuzz(Box<FuzzArgs>),
 
-    /// Fuzz the bundled demo API (started as a child process on a free loopback port) for 60 s.
+    /// Fuzz the bundled demo API (started as a child process on a free loopback port) for 60 s,
+    /// logged in as the bundled auth file's identities (two customers, one admin), with every
+    /// check on (`rate-limit` included), so every class of finding shows in one command.
     ///
     /// Example: `shrike demo --time 2m --seed 7 --out demo-out`
     Demo(DemoArgs),
