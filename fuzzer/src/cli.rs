@@ -26,11 +26,18 @@ pub enum Command {
     ///
     /// Example: `shrike fuzz --spec api.yaml --target http://127.0.0.1:8080 --time 10m --seed 1`
     ///
+    /// Security checks only, with two identities, rate limiting included:
+    /// `shrike fuzz --spec api.yaml --auth auth.toml --checks security --check rate-limit`
+    ///
+    /// Everything but CORS: `shrike fuzz --spec api.yaml --skip-checks cors`
+    ///
     /// Exit codes: 0 no findings, 1 findings, 2 usage/spec/config error, 3 target unreachable at
     /// start, 4 internal error.
     Fuzz(Box<FuzzArgs>),
 
-    /// Fuzz the bundled demo API (started as a child process on a free loopback port) for 60 s.
+    /// Fuzz the bundled demo API (started as a child process on a free loopback port) for 60 s,
+    /// logged in as the bundled auth file's identities (two customers, one admin), with every
+    /// check on (`rate-limit` included), so every class of finding shows in one command.
     ///
     /// Example: `shrike demo --time 2m --seed 7 --out demo-out`
     Demo(DemoArgs),
@@ -166,6 +173,24 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION")]
     pub minimize_time: Option<String>,
 
+    /// Run exactly these checks (comma-separated names or groups; see "Security checks" in the
+    /// README). Names: security, lifecycle, broken-authentication, bola,
+    /// broken-function-authorization, mass-assignment, injection, data-exposure, user-enumeration,
+    /// missing-rate-limit (alias rate-limit), cors, information-disclosure, use-after-delete,
+    /// create-not-readable, leak-after-failed-create, update-not-read-back. Default: every check
+    /// except rate-limit. The response oracles (server errors, schema, status, timing) always run.
+    /// Example: `--checks injection,data-exposure`.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub checks: Option<Vec<String>>,
+
+    /// Do not run these checks (comma-separated). Example: `--skip-checks cors,lifecycle`.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub skip_checks: Vec<String>,
+
+    /// Run this check on top of the selection; repeatable. Example: `--check rate-limit`.
+    #[arg(long, value_name = "NAME")]
+    pub check: Vec<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -299,6 +324,9 @@ impl FuzzArgs {
             dict: self.dict.clone(),
             minimize_replays: self.minimize_replays,
             minimize_time: self.minimize_time.clone(),
+            checks: self.checks.clone(),
+            skip_checks: self.skip_checks.clone(),
+            check: self.check.clone(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `shrike demo`: fuzz the bundled demo API for a minute, with every check on.
+//! `shrike demo`: fuzz the bundled demo API for a minute, with every check on (`rate-limit`
+//! included, which `fuzz` only runs when asked), as the bundled auth file's identities.
 //!
 //! The demo server runs as a child process (Shrike re-executes its own binary in the hidden
 //! `__demo-server` mode), because one planted bug kills the process: the supervisor restarts it,
@@ -90,6 +91,8 @@ pub fn demo(
             seed: request.seed,
             out: Some(request.out.clone()),
             auth: Some(auth),
+            // Every check, so a new user sees every class of finding in one command.
+            check: vec!["rate-limit".into()],
             ..FileConfig::default()
         },
     )?;

@@ -88,6 +88,15 @@ pub struct FileConfig {
     /// `minimize-time`: at most this long to minimize each new finding, e.g. `"10s"`. Default 10s.
     #[serde(default, deserialize_with = "text_or_integer")]
     pub minimize_time: Option<String>,
+    /// `checks`: run exactly these checks (names or groups, e.g. `["security"]`). Default: every
+    /// check except `rate-limit`.
+    pub checks: Option<Vec<String>>,
+    /// `skip-checks`: checks not to run (e.g. `["cors"]`).
+    #[serde(default)]
+    pub skip_checks: Vec<String>,
+    /// `check`: checks to run on top of the selection (e.g. `["rate-limit"]`).
+    #[serde(default)]
+    pub check: Vec<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].
@@ -183,6 +192,9 @@ mod tests {
             sarif = "report.sarif"
             max-calls = 4
             dict = "words.txt"
+            checks = ["security"]
+            skip-checks = ["cors"]
+            check = ["rate-limit"]
         "#;
         let f = ConfigFile::parse(Path::new("ci/shrike.toml"), text).expect("valid");
         let c = f.config;
@@ -200,6 +212,9 @@ mod tests {
         assert_eq!(c.max_calls, Some(4));
         assert_eq!(c.json, Some(PathBuf::from("ci/report.json")));
         assert_eq!(c.dict, Some(PathBuf::from("ci/words.txt")));
+        assert_eq!(c.checks, Some(vec!["security".to_owned()]));
+        assert_eq!(c.skip_checks, ["cors"]);
+        assert_eq!(c.check, ["rate-limit"]);
     }
 
     #[test]

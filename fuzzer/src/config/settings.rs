@@ -158,7 +158,6 @@ impl Settings {
             },
             max_calls: max_calls(src.get(|c| &c.max_calls))?,
             dict: src.value(|c| &c.dict),
-            checks: crate::probe::CheckSelection::default(),
             minimize: MinimizeConfig {
                 max_replays: src
                     .value(|c| &c.minimize_replays)
@@ -171,6 +170,7 @@ impl Settings {
                     MinimizeConfig::default().max_time,
                 )?,
             },
+            checks: checks(&fc, &forigin, &cli)?,
         })
     }
 
@@ -249,6 +249,56 @@ fn max_calls(p: Option<Pick<u64>>) -> Result<usize, ConfigError> {
                 format!("must be between 1 and {MAX_MAX_CALLS}"),
             )
         })
+}
+
+/// The check selection: `checks` from the command line replaces the file's; `check` and
+/// `skip-checks` from both apply. An unknown name is an error that lists the valid ones.
+fn checks(
+    fc: &FileConfig,
+    forigin: &Origin,
+    cli: &FileConfig,
+) -> Result<crate::probe::CheckSelection, ConfigError> {
+    use crate::probe::select::{split_list, valid_names};
+    let (only, only_origin) = match (&cli.checks, &fc.checks) {
+        (Some(list), _) => (Some(split_list(list)), Origin::CommandLine),
+        (None, Some(list)) => (Some(split_list(list)), forigin.clone()),
+        (None, None) => (None, Origin::CommandLine),
+    };
+    let mut add = split_list(&fc.check);
+    add.extend(split_list(&cli.check));
+    let mut skip = split_list(&fc.skip_checks);
+    skip.extend(split_list(&cli.skip_checks));
+    crate::probe::CheckSelection::from_names(only.as_deref(), &add, &skip).map_err(|name| {
+        let (origin, key) = if only.as_ref().is_some_and(|o| o.contains(&name)) {
+            (only_origin, "checks")
+        } else if add.contains(&name) {
+            (
+                if cli.check.iter().any(|c| c.contains(&name)) {
+                    Origin::CommandLine
+                } else {
+                    forigin.clone()
+                },
+                "check",
+            )
+        } else {
+            (
+                if cli.skip_checks.iter().any(|c| c.contains(&name)) {
+                    Origin::CommandLine
+                } else {
+                    forigin.clone()
+                },
+                "skip-checks",
+            )
+        };
+        invalid(
+            &origin,
+            key,
+            format!(
+                "unknown check {name:?}; valid names: {}",
+                valid_names().join(", ")
+            ),
+        )
+    })
 }
 
 fn policy(p: Option<Pick<String>>) -> Result<UndocumentedPolicy, ConfigError> {

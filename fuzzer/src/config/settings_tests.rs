@@ -244,3 +244,53 @@ fn tls_options_come_from_flags_or_the_file() {
     .file_config();
     assert!(Settings::merge(None, flags).expect("valid").tls.insecure);
 }
+
+#[test]
+fn check_selection_from_flags_and_file() {
+    use crate::oracle::FindingKind;
+    let f = file("checks = [\"security\"]\nskip-checks = [\"cors\"]\n");
+    let flags = FileConfig {
+        check: vec!["rate-limit".into()],
+        skip_checks: vec!["bola,injection".into()],
+        ..cli()
+    };
+    let s = Settings::merge(Some(f.clone()), flags).expect("valid");
+    assert!(s.checks.is_enabled(FindingKind::MissingRateLimit));
+    assert!(s.checks.is_enabled(FindingKind::DataExposure));
+    assert!(!s.checks.is_enabled(FindingKind::CorsMisconfiguration));
+    assert!(!s.checks.is_enabled(FindingKind::BrokenObjectAuthorization));
+    assert!(!s.checks.is_enabled(FindingKind::Injection));
+    assert!(!s.checks.is_enabled(FindingKind::UseAfterDelete));
+    // `--checks` replaces the file's list.
+    let flags = FileConfig {
+        checks: Some(vec!["lifecycle".into()]),
+        ..cli()
+    };
+    let s = Settings::merge(Some(f), flags).expect("valid");
+    assert!(s.checks.is_enabled(FindingKind::UseAfterDelete));
+    assert!(!s.checks.is_enabled(FindingKind::DataExposure));
+}
+
+#[test]
+fn unknown_check_names_list_the_valid_ones() {
+    let flags = FileConfig {
+        check: vec!["sqli".into()],
+        ..cli()
+    };
+    let e = Settings::merge(None, flags).expect_err("unknown");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("flag --check: unknown check \"sqli\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("injection") && text.contains("rate-limit"),
+        "{text}"
+    );
+    let e = Settings::merge(Some(file("skip-checks = [\"corz\"]\n")), cli()).expect_err("unknown");
+    assert!(
+        e.to_string()
+            .starts_with("key `skip-checks` in shrike.toml"),
+        "{e}"
+    );
+}

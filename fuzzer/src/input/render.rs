@@ -41,6 +41,11 @@ const PATH_LITERAL: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
+/// The name of a header parameter that sets the request method instead of sending a header (like
+/// HTTP/2's `:method` pseudo-header): a check sends e.g. a CORS preflight `OPTIONS` to an operation
+/// declared as `POST`. Only a method token (ASCII letters) is taken; anything else is ignored.
+pub const METHOD_OVERRIDE: &str = ":method";
+
 fn literal(text: &str) -> String {
     utf8_percent_encode(text, PATH_LITERAL).to_string()
 }
@@ -63,9 +68,16 @@ pub fn render(
     let mut query = Vec::new();
     let mut headers = Vec::new();
     let mut cookies = Vec::new();
+    let mut method = op.method.as_str().to_owned();
     for (param, value) in &params {
         let (style, explode) = style_of(op, param);
         match param.location {
+            ParamLocation::Header if param.name == METHOD_OVERRIDE => {
+                let text = scalar_text(value);
+                if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic()) {
+                    method = text.to_ascii_uppercase();
+                }
+            }
             ParamLocation::Path => {}
             ParamLocation::Query => query.extend(query_pairs(&param.name, value, style, explode)),
             ParamLocation::Header => headers.push((
@@ -105,7 +117,7 @@ pub fn render(
         body_bytes = encoded.bytes;
     }
     HttpRequest {
-        method: op.method.as_str().to_owned(),
+        method,
         path_and_query: path,
         headers,
         body: body_bytes,

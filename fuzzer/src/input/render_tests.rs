@@ -251,3 +251,43 @@ fn raw_query_values_are_sent_pre_encoded() {
         "/products?limit=1%0d%0aX:%20y&limit=2%23"
     );
 }
+
+#[test]
+fn method_override_and_undeclared_headers() {
+    let model = test_model();
+    let create = operation(&model, "createOrder");
+    let c = call(
+        "createOrder",
+        vec![
+            (
+                METHOD_OVERRIDE,
+                ParamLocation::Header,
+                Node::string("options"),
+            ),
+            (
+                "Origin",
+                ParamLocation::Header,
+                Node::string("https://a.invalid"),
+            ),
+        ],
+        None,
+    );
+    let req = render(&c, &create, &[], &Credentials::none(), "");
+    assert_eq!(req.method, "OPTIONS");
+    assert_eq!(req.header("origin"), Some("https://a.invalid"));
+    assert_eq!(req.header(METHOD_OVERRIDE), None);
+    // Not a method token: the declared method stays.
+    let c = call(
+        "createOrder",
+        vec![(
+            METHOD_OVERRIDE,
+            ParamLocation::Header,
+            Node::string("GET /x"),
+        )],
+        None,
+    );
+    assert_eq!(
+        render(&c, &create, &[], &Credentials::none(), "").method,
+        "POST"
+    );
+}

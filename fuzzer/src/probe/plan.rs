@@ -10,6 +10,12 @@ use crate::config::Settings;
 use crate::input::Identities;
 use crate::mutate::SeqContext;
 use crate::oracle::FindingKind;
+use crate::security::cors::{CorsCheck, CorsProber};
+use crate::security::disclosure::DisclosureOracle;
+use crate::security::exposure::ExposureOracle;
+use crate::security::injection::InjectionOracle;
+use crate::security::injection_probe::InjectionProber;
+use crate::spec::{Model, OperationId};
 
 /// What a plan is built from.
 pub struct PlanInputs<'a> {
@@ -54,6 +60,47 @@ impl PlanInputs<'_> {
 /// The checks the configuration asks for. Each check registers here, guarded by
 /// [`PlanInputs::enabled`] for the finding kinds it reports.
 pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
-    let _ = inputs;
-    ProbePlan::default()
+    let mut plan = ProbePlan::default();
+    let model = &inputs.ctx.model;
+    if inputs.enabled(&[FindingKind::Injection]) {
+        plan.oracles.push(Box::new(InjectionOracle));
+        let max_calls = inputs.settings.max_calls;
+        plan.probers
+            .push(Box::new(InjectionProber::new(Arc::clone(model), max_calls)));
+    }
+    if inputs.enabled(&[FindingKind::DataExposure]) {
+        let logins = login_operations(model, inputs.auth);
+        plan.oracles
+            .push(Box::new(ExposureOracle::new(Arc::clone(model), logins)));
+    }
+    if inputs.enabled(&[FindingKind::CorsMisconfiguration]) {
+        plan.response_checks.push(Box::new(CorsCheck));
+        plan.probers
+            .push(Box::new(CorsProber::new(Arc::clone(model))));
+    }
+    if inputs.enabled(&[FindingKind::InformationDisclosure]) {
+        plan.oracles
+            .push(Box::new(DisclosureOracle::new(Arc::clone(model))));
+    }
+    plan
+}
+
+/// The operations the auth file logs in with (by operationId, or by method and path).
+fn login_operations(model: &Model, auth: Option<&AuthFile>) -> Vec<OperationId> {
+    let Some(auth) = auth else { return Vec::new() };
+    auth.identities
+        .iter()
+        .filter_map(|i| i.login.as_ref())
+        .filter_map(|login| {
+            model.operations.iter().find(|op| {
+                login.operation.as_deref() == Some(op.id.as_str())
+                    || (login
+                        .method
+                        .as_deref()
+                        .is_some_and(|m| m.eq_ignore_ascii_case(op.method.as_str()))
+                        && login.path.as_deref() == Some(op.path.as_str()))
+            })
+        })
+        .map(|op| op.id.clone())
+        .collect()
 }

@@ -35,6 +35,31 @@ pub fn expand(name: &str) -> Option<Vec<FindingKind>> {
     }
 }
 
+/// The names `--checks`, `--check` and `--skip-checks` take, for help and error messages: the
+/// groups, then every security and lifecycle check, then the `rate-limit` alias.
+pub fn valid_names() -> Vec<&'static str> {
+    let mut names = vec!["security", "lifecycle"];
+    names.extend(
+        FindingKind::ALL
+            .into_iter()
+            .filter(|k| k.is_security() || k.is_lifecycle())
+            .map(FindingKind::slug),
+    );
+    names.push("rate-limit");
+    names
+}
+
+/// Splits comma-separated lists (`--checks bola,cors`) and drops empty items.
+pub fn split_list(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|i| i.split(','))
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The selected checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckSelection {
@@ -123,6 +148,18 @@ mod tests {
         assert!(!s.is_enabled(FindingKind::CorsMisconfiguration));
         assert!(!s.is_enabled(FindingKind::UseAfterDelete));
         assert!(!s.is_enabled(FindingKind::ServerError));
+    }
+
+    #[test]
+    fn every_valid_name_expands_and_lists_split() {
+        for name in valid_names() {
+            assert!(expand(name).is_some(), "{name}");
+        }
+        assert!(valid_names().contains(&"bola"));
+        assert_eq!(
+            split_list(&names(&["bola, cors", "", "injection"])),
+            names(&["bola", "cors", "injection"])
+        );
     }
 
     #[test]

@@ -1,0 +1,176 @@
+//! Unit tests of the exposure check on recorded responses.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+use crate::campaign::runner::Exchange;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::input::test_model::test_model;
+
+fn oracle() -> ExposureOracle {
+    ExposureOracle::new(Arc::new(test_model()), [OperationId("login".into())])
+}
+
+/// A run of one exchange of operation `op` answered `status` with `body`.
+fn run_of(oracle: &ExposureOracle, op: &str, status: u16, body: &Value) -> Vec<SeqFinding> {
+    let index = oracle
+        .model
+        .operations
+        .iter()
+        .position(|o| o.id.as_str() == op)
+        .expect("operation");
+    let run = SeqRun {
+        exchanges: vec![Exchange {
+            call: 0,
+            op: index,
+            request: HttpRequest {
+                method: "GET".into(),
+                path_and_query: "/".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            outcome: Ok(HttpResponse {
+                status,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: serde_json::to_vec(body).expect("json"),
+                truncated: false,
+                latency: Duration::ZERO,
+            }),
+        }],
+        ..SeqRun::default()
+    };
+    oracle.check(&RequestSeq::default(), &run)
+}
+
+const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+
+#[test]
+fn secrets_by_name_and_by_value() {
+    let cases = [
+        (
+            "password_hash",
+            json!("sha256$c2FsdA$0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        ),
+        (
+            "pw",
+            json!("$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWX12"),
+        ),
+        ("session", json!(JWT)),
+        ("apiKey", json!("k-123")),
+        ("refresh_token", json!("opaque")),
+        ("blob", json!("0123456789abcdef0123456789abcdef01234567")),
+        ("k", json!("AKIAABCDEFGHIJKLMNOP")),
+    ];
+    for (name, value) in cases {
+        assert!(secret(name, &value).is_some(), "{name}: {value}");
+    }
+    let benign = [
+        ("password_changed_at", json!("2026-01-01")),
+        ("password", json!("")),
+        ("password", json!(null)),
+        ("request_id", json!("0123456789abcdef0123456789abcdef")),
+        (
+            "sha256",
+            json!("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        ),
+        ("username", json!("alice")),
+        ("role", json!("admin")),
+    ];
+    for (name, value) in benign {
+        assert!(secret(name, &value).is_none(), "{name}: {value}");
+    }
+}
+
+#[test]
+fn a_listing_with_password_hashes_is_one_finding_per_field() {
+    let o = oracle();
+    let body = json!([
+        {"id": 1, "status": "new", "password_hash": "sha256$c2FsdA$0f1e2d3c4b5a6978"},
+        {"id": 2, "status": "paid", "password_hash": "sha256$c2FsdB$0f1e2d3c4b5a6979"}
+    ]);
+    let found = run_of(&o, "listProducts", 200, &body);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0].finding;
+    assert_eq!(f.kind, FindingKind::DataExposure);
+    assert!(f.detail.contains("/*/password_hash"), "{}", f.detail);
+    // The same field in another answer of the operation is the same finding.
+    let again = run_of(
+        &o,
+        "listProducts",
+        200,
+        &json!([{"id": 3, "status": "new", "password_hash": "sha1$aaaa$bbbbbbbbbbbb"}]),
+    );
+    assert_eq!(again[0].finding.signature, f.signature);
+}
+
+#[test]
+fn undeclared_fields_are_reported_once_per_operation() {
+    let o = oracle();
+    let found = run_of(
+        &o,
+        "getOrder",
+        200,
+        &json!({"id": 1, "status": "new", "internal_note": "x"}),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].finding.detail.contains("/internal_note"));
+    let other = run_of(
+        &o,
+        "getOrder",
+        200,
+        &json!({"id": 1, "status": "new", "cost": 3}),
+    );
+    assert_eq!(other[0].finding.signature, found[0].finding.signature);
+}
+
+#[test]
+fn declared_fields_login_tokens_and_errors_are_not_reported() {
+    let o = oracle();
+    assert!(
+        run_of(
+            &o,
+            "getOrder",
+            200,
+            &json!({"id": 1, "status": "new", "quantity": 2})
+        )
+        .is_empty()
+    );
+    assert!(run_of(&o, "login", 200, &json!({"token": JWT})).is_empty());
+    // An error answer is not judged.
+    assert!(run_of(&o, "getOrder", 404, &json!({"password": "x"})).is_empty());
+}
+
+#[test]
+fn echoes_and_keys_of_free_form_data_are_not_secrets() {
+    let o = oracle();
+    // A secret-looking value the request carried is an echo, not a leak.
+    let op = &o.model.operations[o
+        .model
+        .operations
+        .iter()
+        .position(|x| x.id.as_str() == "getOrder")
+        .expect("getOrder")];
+    let request = HttpRequest {
+        method: "GET".into(),
+        path_and_query: "/orders/1?fields=sha256%24c2FsdA%24abcdef0123".into(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let echoed = o.judge(
+        op,
+        &request,
+        200,
+        &json!({"id": 1, "status": "new", "quantity": 1}),
+    );
+    assert!(echoed.is_empty());
+    let body = json!({"id": 1, "status": "new", "note": "sha256$c2FsdA$abcdef0123"});
+    let found = o.judge(op, &request, 200, &body);
+    // The hash-like value came from the request: only the undeclared member is reported.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].detail.contains("does not declare"));
+    // An undocumented status has no schema: its members are data, names prove nothing.
+    let plain = o.judge(op, &request, 299, &json!({"password": "hunter2"}));
+    assert!(plain.is_empty(), "{plain:#?}");
+}
