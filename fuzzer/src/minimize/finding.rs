@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::{MinimizeConfig, MinimizeStats, ReplayMatch, minimize, replay_matches};
 use crate::campaign::feedback::NewFinding;
 use crate::campaign::runner::SeqRunner;
-use crate::input::Identities;
+use crate::input::{Identities, RequestSeq};
 use crate::mutate::SeqContext;
+use crate::oracle::{FindingKind, Signature};
 use crate::transport::Transport;
 
 /// Logs the identities in again. A replay that crashes the target (a crash case) gets it
@@ -35,6 +36,24 @@ impl Relogin {
     }
 }
 
+/// One replay, with a new login when it restarted the target; the match when the signature showed.
+fn replay_once<T: Transport>(
+    runner: &mut SeqRunner<T>,
+    seq: &RequestSeq,
+    signature: &Signature,
+    relogin: Option<&Relogin>,
+) -> Option<ReplayMatch> {
+    if runner.halted() || runner.target_down() {
+        return None;
+    }
+    let restarts = runner.stats.restarts;
+    let result = replay_matches(runner, seq, signature);
+    if let Some(relogin) = relogin {
+        relogin.after_restart(runner, restarts);
+    }
+    result.ok()
+}
+
 /// The minimized form of `finding` with the run that showed it, or `None` when minimization is
 /// off. When nothing smaller reproduces, the finding comes back as it was.
 pub fn minimize_finding<T: Transport>(
@@ -50,22 +69,24 @@ pub fn minimize_finding<T: Transport>(
     let sequences = runner.stats.sequences;
     let signature = finding.finding.signature.clone();
     let mut best: Option<ReplayMatch> = None;
-    let mut reproduces = |seq: &crate::input::RequestSeq| {
-        if runner.halted() || runner.target_down() {
-            return false;
-        }
-        let restarts = runner.stats.restarts;
-        let result = replay_matches(runner, seq, &signature);
-        if let Some(relogin) = relogin {
-            relogin.after_restart(runner, restarts);
-        }
-        match result {
-            Ok(found) => {
-                best = Some(found);
-                true
+    // A crash shows on the request after the one that killed the target when the dying process
+    // still accepted a connection: such findings must show twice in a row to count.
+    let confirmations = if matches!(
+        finding.finding.kind,
+        FindingKind::TargetCrash | FindingKind::ConnectionDropped | FindingKind::Timeout
+    ) {
+        2
+    } else {
+        1
+    };
+    let mut reproduces = |seq: &RequestSeq| {
+        for _ in 0..confirmations {
+            match replay_once(runner, seq, &signature, relogin) {
+                Some(found) => best = Some(found),
+                None => return false,
             }
-            Err(_) => false,
         }
+        true
     };
     let (seq, stats) = minimize(ctx, &finding.seq, config, &mut reproduces);
     // Replays are not executions: the `--execs` budget counts fuzzing only.
