@@ -36,6 +36,47 @@ impl Relogin {
     }
 }
 
+/// How many replays in a row must show a finding of this kind. A crash shows on the request
+/// after the one that killed the target when the dying process still accepted a connection, so
+/// crashes, dropped connections and timeouts must show twice.
+fn confirmations(kind: FindingKind) -> usize {
+    if matches!(
+        kind,
+        FindingKind::TargetCrash | FindingKind::ConnectionDropped | FindingKind::Timeout
+    ) {
+        2
+    } else {
+        1
+    }
+}
+
+/// For a crash, dropped connection or timeout: whether its own sequence shows it again (twice in
+/// a row); `None` when that cannot be told (no time left, target down, or another kind). A
+/// `Some(false)` finding was blamed on the request after the one that caused it.
+pub fn crash_shows_again<T: Transport>(
+    runner: &mut SeqRunner<T>,
+    finding: &NewFinding,
+    relogin: Option<&Relogin>,
+) -> Option<bool> {
+    if confirmations(finding.finding.kind) < 2 {
+        return None;
+    }
+    let sequences = runner.stats.sequences;
+    let mut shown = Some(true);
+    for _ in 0..2 {
+        if runner.halted() || runner.target_down() {
+            shown = None;
+            break;
+        }
+        if replay_once(runner, &finding.seq, &finding.finding.signature, relogin).is_none() {
+            shown = (!runner.halted() && !runner.target_down()).then_some(false);
+            break;
+        }
+    }
+    runner.stats.sequences = sequences;
+    shown
+}
+
 /// One replay, with a new login when it restarted the target; the match when the signature showed.
 fn replay_once<T: Transport>(
     runner: &mut SeqRunner<T>,
@@ -69,16 +110,7 @@ pub fn minimize_finding<T: Transport>(
     let sequences = runner.stats.sequences;
     let signature = finding.finding.signature.clone();
     let mut best: Option<ReplayMatch> = None;
-    // A crash shows on the request after the one that killed the target when the dying process
-    // still accepted a connection: such findings must show twice in a row to count.
-    let confirmations = if matches!(
-        finding.finding.kind,
-        FindingKind::TargetCrash | FindingKind::ConnectionDropped | FindingKind::Timeout
-    ) {
-        2
-    } else {
-        1
-    };
+    let confirmations = confirmations(finding.finding.kind);
     let mut reproduces = |seq: &RequestSeq| {
         for _ in 0..confirmations {
             match replay_once(runner, seq, &signature, relogin) {
