@@ -65,6 +65,13 @@ pub trait FindingSink {
         let _ = (original, minimized, stats);
         Ok(())
     }
+
+    /// Withdraws a finding already recorded that did not show again when replayed (a crash
+    /// blamed on the wrong request). The default keeps it.
+    fn withdraw(&mut self, finding: &NewFinding) -> std::io::Result<()> {
+        let _ = finding;
+        Ok(())
+    }
 }
 
 /// Every signature seen so far with its hit count, and the new ones not yet written out.

@@ -36,7 +36,7 @@ use super::runner::{RunStats, SeqRunner};
 use super::status::StatusLine;
 use crate::generate::Mode;
 use crate::input::RequestSeq;
-use crate::minimize::{MinimizeConfig, Relogin, minimize_finding};
+use crate::minimize::{MinimizeConfig, Relogin, crash_shows_again, minimize_finding};
 use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::probe::Prober;
@@ -265,6 +265,13 @@ impl Found<'_> {
             finding.found_after_s = self.started.elapsed().as_secs_f64();
             // Written first, so a minimization cut short (budget, Ctrl-C, kill) loses nothing.
             self.sink.record(&finding).map_err(CampaignError::Sink)?;
+            if crash_shows_again(runner, &finding, self.relogin) == Some(false) {
+                // Blamed on the wrong request: forget it, so the real one can be found.
+                self.sink.withdraw(&finding).map_err(CampaignError::Sink)?;
+                let meta = state.metadata_mut::<FindingsMetadata>()?;
+                meta.hits.remove(&finding.finding.signature);
+                continue;
+            }
             let mut bounds = *self.minimize;
             if let Some(left) = self.minimize_left {
                 bounds.max_time = bounds.max_time.min(left);

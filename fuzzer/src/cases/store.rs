@@ -138,6 +138,13 @@ impl FindingSink for CaseStore {
         self.write(&case).map(|_| ())
     }
 
+    fn withdraw(&mut self, finding: &NewFinding) -> io::Result<()> {
+        match fs::remove_dir_all(self.case_dir(&finding.finding.signature)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     fn record_minimized(
         &mut self,
         original: &NewFinding,

@@ -64,6 +64,19 @@ struct ReportingSink<'a> {
 }
 
 impl FindingSink for ReportingSink<'_> {
+    fn withdraw(&mut self, finding: &NewFinding) -> std::io::Result<()> {
+        self.store.withdraw(finding)?;
+        if self.print {
+            let f = &finding.finding;
+            writeln!(
+                self.console,
+                "withdrawn: {} {} did not show again on replay (the target died of an earlier request)",
+                f.kind, f.operation
+            )?;
+        }
+        Ok(())
+    }
+
     fn record_minimized(
         &mut self,
         original: &NewFinding,

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::{MinimizeConfig, MinimizeStats, ReplayMatch, minimize, replay_matches};
 use crate::campaign::feedback::NewFinding;
 use crate::campaign::runner::SeqRunner;
-use crate::input::Identities;
+use crate::input::{Identities, RequestSeq};
 use crate::mutate::SeqContext;
+use crate::oracle::{FindingKind, Signature};
 use crate::transport::Transport;
 
 /// Logs the identities in again. A replay that crashes the target (a crash case) gets it
@@ -35,6 +36,65 @@ impl Relogin {
     }
 }
 
+/// How many replays in a row must show a finding of this kind. A crash shows on the request
+/// after the one that killed the target when the dying process still accepted a connection, so
+/// crashes, dropped connections and timeouts must show twice.
+fn confirmations(kind: FindingKind) -> usize {
+    if matches!(
+        kind,
+        FindingKind::TargetCrash | FindingKind::ConnectionDropped | FindingKind::Timeout
+    ) {
+        2
+    } else {
+        1
+    }
+}
+
+/// For a crash, dropped connection or timeout: whether its own sequence shows it again (twice in
+/// a row); `None` when that cannot be told (no time left, target down, or another kind). A
+/// `Some(false)` finding was blamed on the request after the one that caused it.
+pub fn crash_shows_again<T: Transport>(
+    runner: &mut SeqRunner<T>,
+    finding: &NewFinding,
+    relogin: Option<&Relogin>,
+) -> Option<bool> {
+    if confirmations(finding.finding.kind) < 2 {
+        return None;
+    }
+    let sequences = runner.stats.sequences;
+    let mut shown = Some(true);
+    for _ in 0..2 {
+        if runner.halted() || runner.target_down() {
+            shown = None;
+            break;
+        }
+        if replay_once(runner, &finding.seq, &finding.finding.signature, relogin).is_none() {
+            shown = (!runner.halted() && !runner.target_down()).then_some(false);
+            break;
+        }
+    }
+    runner.stats.sequences = sequences;
+    shown
+}
+
+/// One replay, with a new login when it restarted the target; the match when the signature showed.
+fn replay_once<T: Transport>(
+    runner: &mut SeqRunner<T>,
+    seq: &RequestSeq,
+    signature: &Signature,
+    relogin: Option<&Relogin>,
+) -> Option<ReplayMatch> {
+    if runner.halted() || runner.target_down() {
+        return None;
+    }
+    let restarts = runner.stats.restarts;
+    let result = replay_matches(runner, seq, signature);
+    if let Some(relogin) = relogin {
+        relogin.after_restart(runner, restarts);
+    }
+    result.ok()
+}
+
 /// The minimized form of `finding` with the run that showed it, or `None` when minimization is
 /// off. When nothing smaller reproduces, the finding comes back as it was.
 pub fn minimize_finding<T: Transport>(
@@ -50,22 +110,15 @@ pub fn minimize_finding<T: Transport>(
     let sequences = runner.stats.sequences;
     let signature = finding.finding.signature.clone();
     let mut best: Option<ReplayMatch> = None;
-    let mut reproduces = |seq: &crate::input::RequestSeq| {
-        if runner.halted() || runner.target_down() {
-            return false;
-        }
-        let restarts = runner.stats.restarts;
-        let result = replay_matches(runner, seq, &signature);
-        if let Some(relogin) = relogin {
-            relogin.after_restart(runner, restarts);
-        }
-        match result {
-            Ok(found) => {
-                best = Some(found);
-                true
+    let confirmations = confirmations(finding.finding.kind);
+    let mut reproduces = |seq: &RequestSeq| {
+        for _ in 0..confirmations {
+            match replay_once(runner, seq, &signature, relogin) {
+                Some(found) => best = Some(found),
+                None => return false,
             }
-            Err(_) => false,
         }
+        true
     };
     let (seq, stats) = minimize(ctx, &finding.seq, config, &mut reproduces);
     // Replays are not executions: the `--execs` budget counts fuzzing only.

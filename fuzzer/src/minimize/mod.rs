@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::RequestSeq;
 use crate::mutate::SeqContext;
 
-pub use finding::{Relogin, minimize_finding};
+pub use finding::{Relogin, crash_shows_again, minimize_finding};
 pub use replay::{ReplayMatch, replay_matches};
 
 /// Bounds of one minimization.
