@@ -20,6 +20,7 @@ pub mod oracle;
 pub mod probe;
 pub mod report;
 pub mod schema;
+pub mod security;
 pub mod spec;
 pub mod supervise;
 pub mod transport;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::novelty::{ExchangeFacts, shape_hash};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
-use crate::input::{Identities, RequestSeq, render};
+use crate::input::{Credentials, Identities, RequestSeq, render};
 use crate::oracle::{self, Finding, FindingKind, OracleConfig, Outcome, errsig};
 use crate::probe::SeqOracle;
 use crate::spec::{Model, Operation, OperationId};
@@ -31,6 +31,25 @@ pub trait ResponseCheck {
         response: &HttpResponse,
     ) -> Option<Finding>;
 }
+
+/// Logs an identity in again when the target answers 401 mid-run to an identity that had access
+/// (implemented by [`crate::auth::LoginRefresher`]). Bounded: a fuzzer must never lock itself out.
+pub trait Reauth: Send {
+    /// Sees every response to a call as `identity` on operation `op` (an index into the model);
+    /// true when it is a 401 that calls for a fresh login.
+    fn expired(&mut self, identity: &str, op: usize, status: u16) -> bool;
+
+    /// Logs `identity` in again through `transport`; `None` when that failed (the identity is
+    /// then abandoned).
+    fn refresh(&mut self, identity: &str, transport: &mut dyn Transport) -> Option<Credentials>;
+
+    /// True for an identity given up on: calls as it are not sent any more.
+    fn abandoned(&self, identity: &str) -> bool;
+}
+
+/// A sequence that repeats one call (the rate-limit check's burst) is sent whole up to this many
+/// calls, whatever `--max-calls` says: it repeats one request, so it reaches no deeper state.
+pub const MAX_BURST: usize = 200;
 
 /// One request and what came back.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -122,6 +141,8 @@ pub struct SeqRunner<T: Transport> {
     checks: Vec<Box<dyn ResponseCheck>>,
     /// Oracles over a whole run (lifecycle, security), applied after the last call.
     seq_oracles: Vec<Box<dyn SeqOracle>>,
+    /// Logs identities in again when their session expires mid-run.
+    reauth: Option<Box<dyn Reauth>>,
     /// True while the target is known to be down and nothing could restart it.
     down: bool,
     /// Past this instant, or once `stop` is set, sequences are not sent any more, so a LibAFL
@@ -163,6 +184,7 @@ impl<T: Transport> SeqRunner<T> {
             supervisor: None,
             checks: Vec::new(),
             seq_oracles: Vec::new(),
+            reauth: None,
             down: false,
             deadline: None,
             stop: None,
@@ -185,6 +207,12 @@ impl<T: Transport> SeqRunner<T> {
     /// Adds an oracle that judges every whole run (see [`crate::probe`]).
     pub fn with_seq_oracle(mut self, oracle: Box<dyn SeqOracle>) -> Self {
         self.seq_oracles.push(oracle);
+        self
+    }
+
+    /// Installs the hook that logs identities in again on a 401 (see [`Reauth`]).
+    pub fn with_reauth(mut self, reauth: Box<dyn Reauth>) -> Self {
+        self.reauth = Some(reauth);
         self
     }
 
@@ -238,22 +266,38 @@ impl<T: Transport> SeqRunner<T> {
         }
         let mut earlier: Vec<Option<HttpResponse>> = Vec::with_capacity(seq.calls.len());
         self.stats.sequences += 1;
-        for (index, call) in seq.calls.iter().enumerate().take(self.config.max_calls) {
+        let burst = seq.calls.len() <= MAX_BURST && seq.calls.windows(2).all(|w| w[0] == w[1]);
+        let max_calls = if burst {
+            MAX_BURST
+        } else {
+            self.config.max_calls
+        };
+        for (index, call) in seq.calls.iter().enumerate().take(max_calls) {
             if self.down {
                 break;
             }
-            let Some(&op_index) = self.op_index.get(&call.operation) else {
+            let name = self.identities.resolve(call.identity.as_deref()).to_owned();
+            let abandoned = self.reauth.as_ref().is_some_and(|r| r.abandoned(&name));
+            let Some(&op_index) = self.op_index.get(&call.operation).filter(|_| !abandoned) else {
                 earlier.push(None);
                 continue;
             };
             let model = Arc::clone(&self.model);
             let op = &model.operations[op_index];
-            let creds = self.identities.for_identity(call.identity.as_deref());
+            let creds = self.identities.for_identity(Some(&name));
             let mut request = render(call, op, &earlier, creds, &self.target.base_path);
             request
                 .headers
                 .extend(self.config.extra_headers.iter().cloned());
-            let outcome = self.send(&request);
+            let mut outcome = self.send(&request);
+            if let Some(fresh) = self.reauthenticate(&name, op_index, &outcome) {
+                request = render(call, op, &earlier, &fresh, &self.target.base_path);
+                request
+                    .headers
+                    .extend(self.config.extra_headers.iter().cloned());
+                outcome = self.send(&request);
+                self.reauthenticate(&name, op_index, &outcome);
+            }
             let failed = outcome.is_err();
             self.record(
                 op,
@@ -348,6 +392,26 @@ impl<T: Transport> SeqRunner<T> {
             request,
             outcome,
         });
+    }
+
+    /// Shows a response to the [`Reauth`] hook; fresh credentials when it logged the identity in
+    /// again (the call is then re-sent once with them).
+    fn reauthenticate(
+        &mut self,
+        name: &str,
+        op_index: usize,
+        outcome: &Outcome,
+    ) -> Option<Credentials> {
+        let status = outcome.as_ref().ok()?.status;
+        let hook = self.reauth.as_mut()?;
+        if !hook.expired(name, op_index, status) {
+            return None;
+        }
+        let fresh = hook.refresh(name, &mut self.transport)?;
+        self.identities
+            .by_name
+            .insert(name.to_owned(), fresh.clone());
+        Some(fresh)
     }
 
     /// Sends one request; a dropped or refused connection is checked against the target's health,

@@ -1,0 +1,259 @@
+//! Broken object-level authorization (BOLA / IDOR): identity B reads, changes or deletes an
+//! object identity A created, and the target lets it.
+//!
+//! Ownership comes from the sequence (see [`super::ownership`]): A's authenticated create, then a
+//! call addressing the created object through a reference to the create's response. The prober
+//! re-sends such a call as B, a configured identity of the same role as A (neither an admin),
+//! after A's create (and, for a read, after A's own read: what A sees). The oracle reports B's 2xx
+//! on a change or delete, and on a read only when B's answer carries A's data (see
+//! [`super::same_data`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::ownership::owner;
+use super::success;
+use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
+use crate::campaign::runner::SeqRun;
+use crate::input::RequestSeq;
+use crate::oracle::{Finding, FindingKind};
+use crate::probe::{Prober, SeqFinding, SeqOracle};
+use crate::spec::{Method, Model};
+
+const NAME: &str = "bola";
+/// Probes per operation, at most.
+const PROBES_PER_OP: u32 = 2;
+
+pub struct BolaProber {
+    model: Arc<Model>,
+    roles: Roles,
+    probed: HashMap<usize, u32>,
+}
+
+impl BolaProber {
+    pub fn new(model: Arc<Model>, roles: Roles) -> Self {
+        BolaProber {
+            model,
+            roles,
+            probed: HashMap::new(),
+        }
+    }
+}
+
+impl Prober for BolaProber {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn derive(
+        &mut self,
+        seq: &RequestSeq,
+        run: &SeqRun,
+        _rng: &mut dyn rand::RngCore,
+    ) -> Vec<RequestSeq> {
+        let mut out = Vec::new();
+        for exchange in &run.exchanges {
+            let k = exchange.call;
+            let (Some(call), Some(op)) = (seq.calls.get(k), self.model.operations.get(exchange.op))
+            else {
+                continue;
+            };
+            if success(exchange).is_none() || op.method == Method::Post || !protected(op) {
+                continue;
+            }
+            let a = self.roles.resolve(call);
+            let Some(owner) = owner(seq, run, &self.model, &self.roles, k) else {
+                continue;
+            };
+            let Some(b) = self.roles.peer_of(a).filter(|_| owner.identity == a) else {
+                continue;
+            };
+            let count = self.probed.entry(exchange.op).or_default();
+            if *count >= PROBES_PER_OP {
+                continue;
+            }
+            *count += 1;
+            let mut indices = closure(seq, k);
+            if op.method != Method::Get {
+                // A change or delete is re-sent by B instead of A's, not after it.
+                indices.pop();
+            }
+            let mut probe = extract(seq, &indices);
+            let mut moved = call.clone();
+            moved.remap_refs(&|old| indices.iter().position(|&i| i == old));
+            probe.calls.push(as_identity(&moved, b));
+            out.push(probe);
+        }
+        out
+    }
+}
+
+pub struct BolaOracle {
+    model: Arc<Model>,
+    roles: Roles,
+}
+
+impl BolaOracle {
+    pub fn new(model: Arc<Model>, roles: Roles) -> Self {
+        BolaOracle { model, roles }
+    }
+}
+
+impl SeqOracle for BolaOracle {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
+        let mut out: Vec<SeqFinding> = Vec::new();
+        for (m, exchange) in run.exchanges.iter().enumerate() {
+            let (Some(call), Some(op)) = (
+                seq.calls.get(exchange.call),
+                self.model.operations.get(exchange.op),
+            ) else {
+                continue;
+            };
+            let Some(response) = success(exchange) else {
+                continue;
+            };
+            if op.method == Method::Post || !protected(op) {
+                continue;
+            }
+            let b = self.roles.resolve(call);
+            let Some(owner) = owner(seq, run, &self.model, &self.roles, exchange.call) else {
+                continue;
+            };
+            let a = owner.identity.as_str();
+            if !self.roles.peers(a, b) {
+                continue;
+            }
+            let proof = if op.method == Method::Get {
+                let a_sees = run.exchanges[..m].iter().find_map(|e| {
+                    let c = seq.calls.get(e.call)?;
+                    (same_but_identity(c, call) && self.roles.resolve(c) == a)
+                        .then(|| success(e))
+                        .flatten()
+                });
+                match a_sees {
+                    Some(seen) if same_data(&seen.body, &response.body) => "the data",
+                    _ => continue,
+                }
+            } else {
+                "a success"
+            };
+            if out.iter().any(|f| f.finding.operation == op.id) {
+                continue;
+            }
+            let detail = format!(
+                "{b} sent {} {} on an object {a} created (call {}) and got {} with {proof} {a} gets",
+                op.method.as_str(),
+                op.path,
+                owner.create + 1,
+                response.status,
+            );
+            out.push(SeqFinding {
+                finding: Finding::new(
+                    FindingKind::BrokenObjectAuthorization,
+                    &op.id,
+                    Some(response.status),
+                    0,
+                    detail,
+                ),
+                at: m,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::testkit::*;
+    use rand::SeedableRng;
+
+    fn seq_create_read(reader: &str) -> RequestSeq {
+        RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("getOrder", Some("alice"), Some(0)),
+            call("getOrder", Some(reader), Some(0)),
+        ])
+    }
+
+    #[test]
+    fn prober_resends_the_owners_read_as_a_peer() {
+        let model = Arc::new(model());
+        let mut prober = BolaProber::new(Arc::clone(&model), roles());
+        let seq = RequestSeq::new(vec![
+            call("listProducts", None, None),
+            call("createOrder", None, None),
+            call("getOrder", None, Some(1)),
+            call("deleteOrder", None, Some(1)),
+        ]);
+        let body = r#"{"id":4,"status":"new"}"#;
+        let run = run_of(
+            &model,
+            &seq,
+            &[(200, "[]"), (201, body), (200, body), (204, "")],
+        );
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let probes = prober.derive(&seq, &run, &mut rng);
+        assert_eq!(probes.len(), 2);
+        let read = &probes[0];
+        assert_eq!(read.calls.len(), 3, "create, alice's read, bob's read");
+        assert_eq!(read.calls[2].identity.as_deref(), Some("bob"));
+        assert!(read.references_valid());
+        let delete = &probes[1];
+        assert_eq!(delete.calls.len(), 2, "create, bob's delete");
+        assert_eq!(delete.calls[1].operation.0, "deleteOrder");
+        assert!(delete.references_valid());
+    }
+
+    #[test]
+    fn a_peer_reading_the_owners_data_is_reported() {
+        let model = model();
+        let seq = seq_create_read("bob");
+        let body = r#"{"id":4,"status":"new","quantity":1}"#;
+        let run = run_of(&model, &seq, &[(201, body), (200, body), (200, body)]);
+        let found = BolaOracle::new(Arc::new(model), roles()).check(&seq, &run);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].at, 2);
+        assert_eq!(
+            found[0].finding.kind,
+            FindingKind::BrokenObjectAuthorization
+        );
+        assert!(found[0].finding.detail.starts_with("bob sent GET"));
+    }
+
+    #[test]
+    fn refusals_other_data_admins_and_own_reads_are_not_reported() {
+        let model = Arc::new(model());
+        let oracle = BolaOracle::new(Arc::clone(&model), roles());
+        let body = r#"{"id":4,"status":"new","quantity":1}"#;
+        let other = r#"{"id":5,"status":"paid","quantity":9}"#;
+        for (reader, answers) in [
+            ("bob", [(201, body), (200, body), (404, "{}")]),
+            ("bob", [(201, body), (200, body), (200, other)]),
+            ("root", [(201, body), (200, body), (200, body)]),
+            ("alice", [(201, body), (200, body), (200, body)]),
+        ] {
+            let seq = seq_create_read(reader);
+            let run = run_of(&model, &seq, &answers);
+            assert!(oracle.check(&seq, &run).is_empty(), "{reader} {answers:?}");
+        }
+    }
+
+    #[test]
+    fn a_peer_deleting_the_owners_object_is_reported() {
+        let model = Arc::new(model());
+        let seq = RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("deleteOrder", Some("bob"), Some(0)),
+        ]);
+        let run = run_of(&model, &seq, &[(201, r#"{"id":4}"#), (204, "")]);
+        let oracle = BolaOracle::new(Arc::clone(&model), roles());
+        assert_eq!(oracle.check(&seq, &run).len(), 1);
+        let refused = run_of(&model, &seq, &[(201, r#"{"id":4}"#), (404, "{}")]);
+        assert!(oracle.check(&seq, &refused).is_empty());
+    }
+}
