@@ -7,6 +7,8 @@ mod cli_errors;
 mod demo_campaign;
 #[path = "e2e/resume.rs"]
 mod resume;
+#[path = "e2e/security_identity.rs"]
+mod security_identity;
 #[path = "e2e/valid_acceptance.rs"]
 mod valid_acceptance;
 

@@ -74,11 +74,14 @@ impl Server {
                 return Ok(FakeTransport::response(200, &body));
             }
             let expected = format!("Bearer t{}", valid.get());
-            Ok(if req.header("authorization") == Some(expected.as_str()) {
-                FakeTransport::response(200, r#"{"id":1,"status":"new"}"#)
-            } else {
-                FakeTransport::response(401, r#"{"error":"unauthorized"}"#)
-            })
+            let refused_anyway = req.path_and_query.ends_with("/orders/2");
+            Ok(
+                if req.header("authorization") == Some(expected.as_str()) && !refused_anyway {
+                    FakeTransport::response(200, r#"{"id":1,"status":"new"}"#)
+                } else {
+                    FakeTransport::response(401, r#"{"error":"unauthorized"}"#)
+                },
+            )
         })
     }
 }
@@ -103,11 +106,15 @@ fn setup(server: &Server, console: &Console) -> SeqRunner<FakeTransport> {
 }
 
 fn get_order() -> RequestSeq {
+    get_order_id(1)
+}
+
+fn get_order_id(id: i64) -> RequestSeq {
     let mut call = Call::new(OperationId("getOrder".into()));
     call.params.push(crate::input::ParamValue {
         name: "orderId".into(),
         location: crate::spec::ParamLocation::Path,
-        value: Some(crate::input::Node::number(1)),
+        value: Some(crate::input::Node::number(id)),
     });
     RequestSeq::new(vec![call])
 }
@@ -170,4 +177,22 @@ fn a_401_without_earlier_access_is_not_a_session_expiry() {
         assert_eq!(status(&mut runner), Some(401));
     }
     assert_eq!(server.issued.get(), 1, "only the initial login");
+}
+
+#[test]
+fn a_401_the_request_earns_is_not_a_session_expiry() {
+    let server = Server::new();
+    let console = Console::default();
+    let mut runner = setup(&server, &console);
+    assert_eq!(status(&mut runner), Some(200));
+    // /orders/2 is refused whatever the token: the canary (/orders/1) still passes, so no login
+    // happens and alice is not abandoned, however often it repeats.
+    for _ in 0..10 {
+        let run = runner.run(&get_order_id(2));
+        let got = run.exchanges[0].outcome.as_ref().map(|r| r.status);
+        assert_eq!(got, Ok(401));
+    }
+    assert_eq!(server.issued.get(), 1);
+    assert_eq!(status(&mut runner), Some(200));
+    assert!(console.0.lock().expect("console").is_empty());
 }

@@ -36,11 +36,12 @@ pub trait ResponseCheck {
 /// (implemented by [`crate::auth::LoginRefresher`]). Bounded: a fuzzer must never lock itself out.
 pub trait Reauth: Send {
     /// Sees every response to a call as `identity` on operation `op` (an index into the model);
-    /// true when it is a 401 that calls for a fresh login.
-    fn expired(&mut self, identity: &str, op: usize, status: u16) -> bool;
+    /// true when it is a 401 that may mean the session expired.
+    fn expired(&mut self, identity: &str, op: usize, request: &HttpRequest, status: u16) -> bool;
 
-    /// Logs `identity` in again through `transport`; `None` when that failed (the identity is
-    /// then abandoned).
+    /// Checks through `transport` that the session really expired and logs `identity` in again;
+    /// the fresh credentials to retry with, or `None` (the session holds, or the login failed and
+    /// the identity is abandoned).
     fn refresh(&mut self, identity: &str, transport: &mut dyn Transport) -> Option<Credentials>;
 
     /// True for an identity given up on: calls as it are not sent any more.
@@ -290,13 +291,12 @@ impl<T: Transport> SeqRunner<T> {
                 .headers
                 .extend(self.config.extra_headers.iter().cloned());
             let mut outcome = self.send(&request);
-            if let Some(fresh) = self.reauthenticate(&name, op_index, &outcome) {
+            if let Some(fresh) = self.reauthenticate(&name, op_index, &request, &outcome) {
                 request = render(call, op, &earlier, &fresh, &self.target.base_path);
                 request
                     .headers
                     .extend(self.config.extra_headers.iter().cloned());
                 outcome = self.send(&request);
-                self.reauthenticate(&name, op_index, &outcome);
             }
             let failed = outcome.is_err();
             self.record(
@@ -400,11 +400,12 @@ impl<T: Transport> SeqRunner<T> {
         &mut self,
         name: &str,
         op_index: usize,
+        request: &HttpRequest,
         outcome: &Outcome,
     ) -> Option<Credentials> {
         let status = outcome.as_ref().ok()?.status;
         let hook = self.reauth.as_mut()?;
-        if !hook.expired(name, op_index, status) {
+        if !hook.expired(name, op_index, request, status) {
             return None;
         }
         let fresh = hook.refresh(name, &mut self.transport)?;

@@ -58,7 +58,10 @@ impl Prober for BolaProber {
             else {
                 continue;
             };
-            if success(exchange).is_none() || op.method == Method::Post || !protected(op) {
+            if success(exchange).is_none()
+                || op.method == Method::Post
+                || !protected(&self.model, op)
+            {
                 continue;
             }
             let a = self.roles.resolve(call);
@@ -116,7 +119,7 @@ impl SeqOracle for BolaOracle {
             let Some(response) = success(exchange) else {
                 continue;
             };
-            if op.method == Method::Post || !protected(op) {
+            if op.method == Method::Post || !protected(&self.model, op) {
                 continue;
             }
             let b = self.roles.resolve(call);

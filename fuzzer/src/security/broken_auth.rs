@@ -83,7 +83,7 @@ impl Prober for BrokenAuthProber {
                 continue;
             };
             if success(exchange).is_none()
-                || !protected(op)
+                || !protected(&self.model, op)
                 || !self.roles.is_real(identity)
                 || !self.probed.insert(exchange.op)
             {
@@ -154,7 +154,7 @@ impl SeqOracle for BrokenAuthOracle {
             let Some(response) = success(exchange) else {
                 continue;
             };
-            if !synthetic || !protected(op) || self.carries_secret(&exchange.request) {
+            if !synthetic || !protected(&self.model, op) || self.carries_secret(&exchange.request) {
                 continue;
             }
             let authenticated = run.exchanges[..m].iter().find_map(|earlier| {

@@ -25,7 +25,7 @@ use serde_json::Value;
 use crate::campaign::runner::{Exchange, SeqRun};
 use crate::http::HttpResponse;
 use crate::input::{Call, RequestSeq};
-use crate::spec::{Method, Operation, StatusKey};
+use crate::spec::{Method, Model, Operation, StatusKey};
 
 pub use roles::Roles;
 
@@ -38,12 +38,15 @@ pub(crate) fn success(exchange: &Exchange) -> Option<&HttpResponse> {
         .filter(|r| (200..300).contains(&r.status))
 }
 
-/// True when the spec says the operation needs credentials: it has a security requirement, or
-/// it documents 401 or 403.
-pub(crate) fn protected(op: &Operation) -> bool {
+/// True when the spec says the operation needs credentials: it has a security requirement, or —
+/// in a spec that declares no security schemes at all — it documents 401 or 403. (With schemes
+/// declared, an operation without a requirement is public even when it documents a 401, like a
+/// login refusing a wrong password.)
+pub(crate) fn protected(model: &Model, op: &Operation) -> bool {
     op.requires_auth()
-        || op.responses.contains_key(&StatusKey::Code(401))
-        || op.responses.contains_key(&StatusKey::Code(403))
+        || (model.security_schemes.is_empty()
+            && (op.responses.contains_key(&StatusKey::Code(401))
+                || op.responses.contains_key(&StatusKey::Code(403))))
 }
 
 /// True for methods that create or change state.
@@ -195,6 +198,36 @@ mod tests {
         assert_eq!(kept.calls.len(), 3);
         assert!(kept.references_valid());
         assert_eq!(kept.calls[2].nodes().next().unwrap().refs()[0].call, 1);
+    }
+
+    #[test]
+    fn protection_comes_from_security_or_documented_refusals() {
+        let mut model = crate::security::testkit::model();
+        let get = model.operations[2].clone();
+        let login = model.operations[0].clone();
+        assert!(protected(&model, &get));
+        assert!(!protected(&model, &login));
+        let mut refusing = login.clone();
+        refusing.responses.insert(
+            StatusKey::Code(401),
+            get.responses[&StatusKey::Code(401)].clone(),
+        );
+        model.security_schemes.clear();
+        assert!(
+            protected(&model, &refusing),
+            "no schemes: a documented 401 counts"
+        );
+        model.security_schemes.insert(
+            "bearer".into(),
+            crate::spec::SecurityScheme::Http {
+                scheme: "bearer".into(),
+                bearer_format: None,
+            },
+        );
+        assert!(
+            !protected(&model, &refusing),
+            "schemes, no requirement: public"
+        );
     }
 
     #[test]

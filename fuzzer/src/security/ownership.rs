@@ -38,7 +38,7 @@ pub fn owner(
             let exchange = exchange_of(run, j)?;
             success(exchange)?;
             let op = model.operations.get(exchange.op)?;
-            if op.method != Method::Post || !protected(op) {
+            if op.method != Method::Post || !protected(model, op) {
                 return None;
             }
             let identity = roles.resolve(&seq.calls[j]);
