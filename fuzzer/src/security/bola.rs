@@ -21,13 +21,16 @@ use crate::probe::{Prober, SeqFinding, SeqOracle};
 use crate::spec::{Method, Model};
 
 const NAME: &str = "bola";
-/// Probes per operation, at most.
-const PROBES_PER_OP: u32 = 2;
+/// Probes per operation, at most (a probe is inconclusive when its create fails, say because
+/// stock ran out; one that ran as planned ends the probing of its operation).
+const PROBES_PER_OP: u32 = 6;
 
 pub struct BolaProber {
     model: Arc<Model>,
     roles: Roles,
     probed: HashMap<usize, u32>,
+    /// Operations a probe ran on as planned: a peer's call on an object the owner created.
+    concluded: std::collections::HashSet<usize>,
 }
 
 impl BolaProber {
@@ -36,6 +39,7 @@ impl BolaProber {
             model,
             roles,
             probed: HashMap::new(),
+            concluded: std::collections::HashSet::new(),
         }
     }
 }
@@ -51,9 +55,23 @@ impl Prober for BolaProber {
         run: &SeqRun,
         _rng: &mut dyn rand::RngCore,
     ) -> Vec<RequestSeq> {
+        for exchange in &run.exchanges {
+            let Some(call) = seq.calls.get(exchange.call) else {
+                continue;
+            };
+            let who = self.roles.resolve(call);
+            if owner(seq, run, &self.model, &self.roles, exchange.call)
+                .is_some_and(|o| self.roles.peers(&o.identity, who))
+            {
+                self.concluded.insert(exchange.op);
+            }
+        }
         let mut out = Vec::new();
         for exchange in &run.exchanges {
             let k = exchange.call;
+            if self.concluded.contains(&exchange.op) {
+                continue;
+            }
             let (Some(call), Some(op)) = (seq.calls.get(k), self.model.operations.get(exchange.op))
             else {
                 continue;

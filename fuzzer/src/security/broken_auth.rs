@@ -15,7 +15,7 @@ use super::{Roles, closure, extract, protected, same_but_identity, same_shape, s
 use crate::auth::forged::{Forgery, forged_name, parse_forged};
 use crate::campaign::runner::SeqRun;
 use crate::http::HttpRequest;
-use crate::input::auth::ANONYMOUS;
+use crate::input::auth::{ANONYMOUS, is_synthetic};
 use crate::input::{Identities, RequestSeq};
 use crate::oracle::{Finding, FindingKind};
 use crate::probe::{Prober, SeqFinding, SeqOracle};
@@ -47,9 +47,15 @@ pub struct BrokenAuthProber {
     model: Arc<Model>,
     roles: Roles,
     identities: Identities,
-    /// Operations already probed (each once).
-    probed: HashSet<usize>,
+    /// Probe rounds per operation so far.
+    probed: std::collections::HashMap<usize, u32>,
+    /// Operations a probe ran on as planned (the original call succeeded again before the
+    /// synthetic one): they are not probed again.
+    concluded: HashSet<usize>,
 }
+
+/// Probe rounds per operation, at most.
+const ROUNDS_PER_OP: u32 = 3;
 
 impl BrokenAuthProber {
     pub fn new(model: Arc<Model>, roles: Roles, identities: Identities) -> Self {
@@ -57,7 +63,8 @@ impl BrokenAuthProber {
             model,
             roles,
             identities,
-            probed: HashSet::new(),
+            probed: std::collections::HashMap::new(),
+            concluded: HashSet::new(),
         }
     }
 }
@@ -74,6 +81,21 @@ impl Prober for BrokenAuthProber {
         _rng: &mut dyn rand::RngCore,
     ) -> Vec<RequestSeq> {
         let mut out = Vec::new();
+        for (m, exchange) in run.exchanges.iter().enumerate() {
+            let Some(call) = seq.calls.get(exchange.call) else {
+                continue;
+            };
+            let ran_as_planned = run.exchanges[..m].iter().any(|e| {
+                success(e).is_some()
+                    && seq
+                        .calls
+                        .get(e.call)
+                        .is_some_and(|c| same_but_identity(c, call))
+            });
+            if is_synthetic(self.roles.resolve(call)) && ran_as_planned {
+                self.concluded.insert(exchange.op);
+            }
+        }
         for exchange in &run.exchanges {
             let Some(call) = seq.calls.get(exchange.call) else {
                 continue;
@@ -85,10 +107,15 @@ impl Prober for BrokenAuthProber {
             if success(exchange).is_none()
                 || !protected(&self.model, op)
                 || !self.roles.is_real(identity)
-                || !self.probed.insert(exchange.op)
+                || self.concluded.contains(&exchange.op)
             {
                 continue;
             }
+            let rounds = self.probed.entry(exchange.op).or_default();
+            if *rounds >= ROUNDS_PER_OP {
+                continue;
+            }
+            *rounds += 1;
             let base = extract(seq, &closure(seq, exchange.call));
             let Some(last) = base.calls.last().cloned() else {
                 continue;
@@ -223,10 +250,23 @@ mod tests {
         assert_eq!(
             probes[3].calls[2].identity.as_deref(),
             Some("~malformed:alice")
+        ); // Probing goes on (bounded) until a probe ran as planned.
+        assert_eq!(prober.derive(&seq, &run, &mut rng).len(), 4);
+        let probe_run = run_of(
+            &model,
+            &probes[2],
+            &[(201, r#"{"id":4}"#), (200, r#"{"id":4}"#), (401, "{}")],
         );
+        let after = prober.derive(&probes[2], &probe_run, &mut rng);
+        assert_eq!(
+            after.len(),
+            2,
+            "getOrder concluded, createOrder probed a third time"
+        );
+        assert_eq!(after[0].calls.last().unwrap().operation.0, "createOrder");
         assert!(
             prober.derive(&seq, &run, &mut rng).is_empty(),
-            "once per operation"
+            "bounded: three rounds per operation"
         );
     }
 

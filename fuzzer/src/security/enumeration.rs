@@ -203,15 +203,34 @@ impl Prober for EnumerationProber {
 
 pub struct EnumerationOracle {
     model: Arc<Model>,
-    ops: Vec<usize>,
+    targets: Vec<AuthTarget>,
 }
 
 impl EnumerationOracle {
     pub fn new(model: Arc<Model>, targets: &[AuthTarget]) -> Self {
         EnumerationOracle {
             model,
-            ops: targets.iter().map(|t| t.op).collect(),
+            targets: targets.to_vec(),
         }
+    }
+
+    /// True when `known` and `unknown` are this check's probe bodies for an operation: the known
+    /// user with the wrong password, and the same body naming an unknown `shrike…nobody` user.
+    fn probe_pair(&self, op: usize, known: Option<&Body>, unknown: Option<&Body>) -> bool {
+        let (Some(known), Some(unknown)) = (known, unknown) else {
+            return false;
+        };
+        let (known, unknown) = (known.value.to_value(), unknown.value.to_value());
+        self.targets.iter().any(|t| {
+            let Value::Object(mut rest) = unknown.clone() else {
+                return false;
+            };
+            let user = rest.insert(t.user_field.clone(), t.known[&t.user_field].clone());
+            let made_up = user.as_ref().and_then(Value::as_str).is_some_and(|u| {
+                u.starts_with("shrike_nobody_") || u.starts_with("shrike.nobody.")
+            });
+            t.op == op && known == Value::Object(t.known.clone()) && rest == t.known && made_up
+        })
     }
 }
 
@@ -233,12 +252,10 @@ impl SeqOracle for EnumerationOracle {
     fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
         let body = |e: &Exchange| seq.calls.get(e.call).and_then(|c| c.body.as_ref());
         for (i, w) in run.exchanges.windows(4).enumerate() {
-            if !self.ops.contains(&w[0].op) || w.iter().any(|e| e.op != w[0].op) {
-                continue;
-            }
-            if body(&w[0]) != body(&w[2])
+            if w.iter().any(|e| e.op != w[0].op)
+                || !self.probe_pair(w[0].op, body(&w[0]), body(&w[1]))
+                || body(&w[0]) != body(&w[2])
                 || body(&w[1]) != body(&w[3])
-                || body(&w[0]) == body(&w[1])
             {
                 continue;
             }
