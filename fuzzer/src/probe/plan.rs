@@ -79,7 +79,7 @@ fn identity_checks(inputs: &PlanInputs<'_>, plan: &mut ProbePlan) {
     }
     if inputs.enabled(&[FindingKind::BrokenObjectAuthorization]) {
         plan.probers.push(Box::new(bola::BolaProber::new(
-            Arc::clone(model),
+            Arc::clone(ctx),
             roles.clone(),
         )));
         plan.oracles.push(Box::new(bola::BolaOracle::new(

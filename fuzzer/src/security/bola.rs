@@ -16,8 +16,10 @@ use super::success;
 use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
 use crate::campaign::runner::SeqRun;
 use crate::input::RequestSeq;
+use crate::mutate::SeqContext;
 use crate::oracle::{Finding, FindingKind};
 use crate::probe::{Prober, SeqFinding, SeqOracle};
+use crate::security::mass_assignment::read_back;
 use crate::spec::{Method, Model};
 
 const NAME: &str = "bola";
@@ -26,6 +28,7 @@ const NAME: &str = "bola";
 const PROBES_PER_OP: u32 = 6;
 
 pub struct BolaProber {
+    ctx: Arc<SeqContext>,
     model: Arc<Model>,
     roles: Roles,
     probed: HashMap<usize, u32>,
@@ -34,9 +37,10 @@ pub struct BolaProber {
 }
 
 impl BolaProber {
-    pub fn new(model: Arc<Model>, roles: Roles) -> Self {
+    pub fn new(ctx: Arc<SeqContext>, roles: Roles) -> Self {
         BolaProber {
-            model,
+            model: Arc::clone(&ctx.model),
+            ctx,
             roles,
             probed: HashMap::new(),
             concluded: std::collections::HashSet::new(),
@@ -48,12 +52,11 @@ impl Prober for BolaProber {
     fn name(&self) -> &'static str {
         NAME
     }
-
     fn derive(
         &mut self,
         seq: &RequestSeq,
         run: &SeqRun,
-        _rng: &mut dyn rand::RngCore,
+        rng: &mut dyn rand::RngCore,
     ) -> Vec<RequestSeq> {
         for exchange in &run.exchanges {
             let Some(call) = seq.calls.get(exchange.call) else {
@@ -66,7 +69,7 @@ impl Prober for BolaProber {
                 self.concluded.insert(exchange.op);
             }
         }
-        let mut out = Vec::new();
+        let mut out = self.after_creates(seq, run, rng);
         for exchange in &run.exchanges {
             let k = exchange.call;
             if self.concluded.contains(&exchange.op) {
@@ -103,6 +106,56 @@ impl Prober for BolaProber {
             let mut moved = call.clone();
             moved.remap_refs(&|old| indices.iter().position(|&i| i == old));
             probe.calls.push(as_identity(&moved, b));
+            out.push(probe);
+        }
+        out
+    }
+}
+
+impl BolaProber {
+    /// Probes after a customer's successful create: the create, the owner's read of the created
+    /// object (the spec's link), then the same read by a peer — so BOLA is probed even when the
+    /// campaign itself never reads what it created.
+    fn after_creates(
+        &mut self,
+        seq: &RequestSeq,
+        run: &SeqRun,
+        rng: &mut dyn rand::RngCore,
+    ) -> Vec<RequestSeq> {
+        let mut out = Vec::new();
+        for exchange in &run.exchanges {
+            let (Some(call), Some(op)) = (
+                seq.calls.get(exchange.call),
+                self.model.operations.get(exchange.op),
+            ) else {
+                continue;
+            };
+            if success(exchange).is_none()
+                || op.method != Method::Post
+                || !protected(&self.model, op)
+            {
+                continue;
+            }
+            let a = self.roles.resolve(call);
+            let Some(b) = self.roles.peer_of(a).map(str::to_owned) else {
+                continue;
+            };
+            let a = a.to_owned();
+            let indices = closure(seq, exchange.call);
+            let mut probe = extract(seq, &indices);
+            let Some(read) = read_back(&self.ctx, op, probe.calls.len() - 1, rng) else {
+                continue;
+            };
+            let Some(read_op) = self.ctx.op_index(&read.operation) else {
+                continue;
+            };
+            let count = self.probed.entry(read_op).or_default();
+            if self.concluded.contains(&read_op) || *count >= PROBES_PER_OP {
+                continue;
+            }
+            *count += 1;
+            probe.calls.push(as_identity(&read, &a));
+            probe.calls.push(as_identity(&read, &b));
             out.push(probe);
         }
         out
@@ -203,8 +256,9 @@ mod tests {
 
     #[test]
     fn prober_resends_the_owners_read_as_a_peer() {
-        let model = Arc::new(model());
-        let mut prober = BolaProber::new(Arc::clone(&model), roles());
+        let ctx = ctx();
+        let model = Arc::clone(&ctx.model);
+        let mut prober = BolaProber::new(Arc::clone(&ctx), roles());
         let seq = RequestSeq::new(vec![
             call("listProducts", None, None),
             call("createOrder", None, None),
@@ -228,6 +282,37 @@ mod tests {
         assert_eq!(delete.calls.len(), 2, "create, bob's delete");
         assert_eq!(delete.calls[1].operation.0, "deleteOrder");
         assert!(delete.references_valid());
+    }
+    #[test]
+    fn a_create_alone_is_probed_through_its_link() {
+        let mut model = model();
+        let create = model
+            .operations
+            .iter_mut()
+            .find(|o| o.id.0 == "createOrder")
+            .unwrap();
+        let created = create.responses.values_mut().next().unwrap();
+        created.links.push(crate::spec::Link {
+            name: "GetOrder".into(),
+            operation_id: Some(crate::spec::OperationId("getOrder".into())),
+            parameters: [("orderId".to_owned(), "$response.body#/id".to_owned())].into(),
+            request_body: None,
+        });
+        let ctx = Arc::new(SeqContext::new(Arc::new(model)));
+        let mut prober = BolaProber::new(Arc::clone(&ctx), roles());
+        let seq = RequestSeq::new(vec![call("createOrder", None, None)]);
+        let run = run_of(&ctx.model, &seq, &[(201, r#"{"id":4}"#)]);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let probes = prober.derive(&seq, &run, &mut rng);
+        assert_eq!(probes.len(), 1);
+        let ids: Vec<Option<&str>> = probes[0]
+            .calls
+            .iter()
+            .map(|c| c.identity.as_deref())
+            .collect();
+        assert_eq!(ids, vec![None, Some("alice"), Some("bob")]);
+        assert_eq!(probes[0].calls[2].operation.0, "getOrder");
+        assert!(probes[0].references_valid());
     }
 
     #[test]

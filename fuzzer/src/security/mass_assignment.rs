@@ -115,7 +115,7 @@ fn fields_by_op(ctx: &SeqContext) -> HashMap<usize, Vec<(String, Value)>> {
 }
 
 /// A read of what call `write` wrote, from the spec's links of its success response.
-fn read_back(
+pub(crate) fn read_back(
     ctx: &SeqContext,
     op: &Operation,
     write: usize,
