@@ -15,7 +15,9 @@ use super::ownership::owner;
 use super::success;
 use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
 use crate::campaign::runner::SeqRun;
-use crate::input::RequestSeq;
+use crate::http::HttpResponse;
+use crate::input::resolve::resolve_ref;
+use crate::input::{RequestSeq, resolve};
 use crate::mutate::SeqContext;
 use crate::oracle::{Finding, FindingKind};
 use crate::probe::{Prober, SeqFinding, SeqOracle};
@@ -141,11 +143,28 @@ impl BolaProber {
                 continue;
             };
             let a = a.to_owned();
-            let indices = closure(seq, exchange.call);
-            let mut probe = extract(seq, &indices);
-            let Some(read) = read_back(&self.ctx, op, probe.calls.len() - 1, rng) else {
+            // The read addresses the object the campaign's create made, by its id: re-sending
+            // the create could fail (stock, unique names) where the object already exists.
+            let Some(read) = read_back(&self.ctx, op, exchange.call, rng) else {
                 continue;
             };
+            let mut earlier: Vec<Option<HttpResponse>> = vec![None; seq.calls.len()];
+            for e in &run.exchanges {
+                if let Some(slot) = earlier.get_mut(e.call) {
+                    *slot = e.outcome.as_ref().ok().cloned();
+                }
+            }
+            let resolvable = read
+                .nodes()
+                .flat_map(|n| n.refs())
+                .all(|r| resolve_ref(r, &earlier).is_some());
+            if !resolvable {
+                continue;
+            }
+            let mut read = read;
+            for node in read.nodes_mut() {
+                *node = resolve(node, &earlier);
+            }
             let Some(read_op) = self.ctx.op_index(&read.operation) else {
                 continue;
             };
@@ -154,9 +173,8 @@ impl BolaProber {
                 continue;
             }
             *count += 1;
-            probe.calls.push(as_identity(&read, &a));
-            probe.calls.push(as_identity(&read, &b));
-            out.push(probe);
+            let probe = vec![as_identity(&read, &a), as_identity(&read, &b)];
+            out.push(RequestSeq::new(probe));
         }
         out
     }
@@ -194,13 +212,32 @@ impl SeqOracle for BolaOracle {
                 continue;
             }
             let b = self.roles.resolve(call);
-            let Some(owner) = owner(seq, run, &self.model, &self.roles, exchange.call) else {
-                continue;
+            let created = owner(seq, run, &self.model, &self.roles, exchange.call);
+            // Without the create in the sequence (a probe of an object created earlier in the
+            // campaign, addressed by its id), the owner is the peer whose identical read came
+            // first; only BOLA probes send one call as two peers.
+            let a = match &created {
+                Some(o) => o.identity.clone(),
+                None if op.method == Method::Get => {
+                    let first = run.exchanges[..m].iter().find_map(|e| {
+                        let c = seq.calls.get(e.call)?;
+                        same_but_identity(c, call).then(|| self.roles.resolve(c))
+                    });
+                    match first {
+                        Some(a) => a.to_owned(),
+                        None => continue,
+                    }
+                }
+                None => continue,
             };
-            let a = owner.identity.as_str();
+            let a = a.as_str();
             if !self.roles.peers(a, b) {
                 continue;
             }
+            let whose = match &created {
+                Some(o) => format!("an object {a} created (call {})", o.create + 1),
+                None => format!("an object of {a}'s"),
+            };
             let proof = if op.method == Method::Get {
                 let a_sees = run.exchanges[..m].iter().find_map(|e| {
                     let c = seq.calls.get(e.call)?;
@@ -219,10 +256,9 @@ impl SeqOracle for BolaOracle {
                 continue;
             }
             let detail = format!(
-                "{b} sent {} {} on an object {a} created (call {}) and got {} with {proof} {a} gets",
+                "{b} sent {} {} on {whose} and got {} with {proof} {a} gets",
                 op.method.as_str(),
                 op.path,
-                owner.create + 1,
                 response.status,
             );
             out.push(SeqFinding {
@@ -310,9 +346,20 @@ mod tests {
             .iter()
             .map(|c| c.identity.as_deref())
             .collect();
-        assert_eq!(ids, vec![None, Some("alice"), Some("bob")]);
-        assert_eq!(probes[0].calls[2].operation.0, "getOrder");
-        assert!(probes[0].references_valid());
+        assert_eq!(ids, vec![Some("alice"), Some("bob")]);
+        assert_eq!(probes[0].calls[1].operation.0, "getOrder");
+        assert_eq!(
+            probes[0].calls[1].param("orderId", crate::spec::ParamLocation::Path),
+            Some(&crate::input::Node::number(4)),
+            "the created object, by its id"
+        );
+        // Judged: bob gets what alice gets.
+        let body = r#"{"id":4,"status":"new"}"#;
+        let probe_run = run_of(&ctx.model, &probes[0], &[(200, body), (200, body)]);
+        let oracle = BolaOracle::new(Arc::clone(&ctx.model), roles());
+        assert_eq!(oracle.check(&probes[0], &probe_run).len(), 1);
+        let refused = run_of(&ctx.model, &probes[0], &[(200, body), (404, "{}")]);
+        assert!(oracle.check(&probes[0], &refused).is_empty());
     }
 
     #[test]
