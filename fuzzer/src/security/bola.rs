@@ -27,7 +27,7 @@ use crate::spec::{Method, Model};
 const NAME: &str = "bola";
 /// Probes per operation, at most (a probe is inconclusive when its create fails, say because
 /// stock ran out; one that ran as planned ends the probing of its operation).
-const PROBES_PER_OP: u32 = 6;
+const PROBES_PER_OP: u32 = 12;
 
 pub struct BolaProber {
     ctx: Arc<SeqContext>,
@@ -65,8 +65,20 @@ impl Prober for BolaProber {
                 continue;
             };
             let who = self.roles.resolve(call);
-            if owner(seq, run, &self.model, &self.roles, exchange.call)
-                .is_some_and(|o| self.roles.peers(&o.identity, who))
+            let peer_read_first = run
+                .exchanges
+                .iter()
+                .take_while(|e| e.call < exchange.call)
+                .any(|e| {
+                    success(e).is_some()
+                        && seq.calls.get(e.call).is_some_and(|c| {
+                            same_but_identity(c, call)
+                                && self.roles.peers(self.roles.resolve(c), who)
+                        })
+                });
+            if peer_read_first
+                || owner(seq, run, &self.model, &self.roles, exchange.call)
+                    .is_some_and(|o| self.roles.peers(&o.identity, who))
             {
                 self.concluded.insert(exchange.op);
             }
