@@ -55,7 +55,7 @@ pub struct BrokenAuthProber {
 }
 
 /// Probe rounds per operation, at most.
-const ROUNDS_PER_OP: u32 = 3;
+const ROUNDS_PER_OP: u32 = 2;
 
 impl BrokenAuthProber {
     pub fn new(model: Arc<Model>, roles: Roles, identities: Identities) -> Self {
@@ -257,16 +257,10 @@ mod tests {
             &probes[2],
             &[(201, r#"{"id":4}"#), (200, r#"{"id":4}"#), (401, "{}")],
         );
-        let after = prober.derive(&probes[2], &probe_run, &mut rng);
-        assert_eq!(
-            after.len(),
-            2,
-            "getOrder concluded, createOrder probed a third time"
-        );
-        assert_eq!(after[0].calls.last().unwrap().operation.0, "createOrder");
+        prober.derive(&probes[2], &probe_run, &mut rng);
         assert!(
             prober.derive(&seq, &run, &mut rng).is_empty(),
-            "bounded: three rounds per operation"
+            "getOrder concluded; createOrder bounded to two rounds"
         );
     }
 

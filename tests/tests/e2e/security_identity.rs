@@ -35,7 +35,7 @@ fn rate_limit_flag() -> Vec<&'static str> {
 
 fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = temp_out(name);
-    let mut args = vec!["demo", "--seed", "1", "--time", "90s", "-q", "--out"];
+    let mut args = vec!["demo", "--seed", "1", "--time", "120s", "-q", "--out"];
     args.push(out.to_str().unwrap());
     args.extend_from_slice(extra);
     (run(SHRIKE, &args), out)
