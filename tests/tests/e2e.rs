@@ -9,6 +9,8 @@ mod demo_campaign;
 mod repro;
 #[path = "e2e/resume.rs"]
 mod resume;
+#[path = "e2e/security_identity.rs"]
+mod security_identity;
 #[path = "e2e/security_payload.rs"]
 mod security_payload;
 #[path = "e2e/tls.rs"]

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! default = "alice"            # the identity calls run as unless they name another
+//! admin-only = ["deleteUser"]  # optional: operations only an admin role may use
 //!
 //! [[identity]]
 //! name = "alice"
@@ -33,6 +34,10 @@ pub struct AuthFile {
     pub default: Option<String>,
     #[serde(rename = "identity", default)]
     pub identities: Vec<IdentityConfig>,
+    /// Operations (operationIds) only an admin identity may use; the function-level authorization
+    /// check adds them to those the spec marks as admin-only.
+    #[serde(rename = "admin-only", alias = "admin_only", default)]
+    pub admin_only: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -143,6 +148,12 @@ impl AuthFile {
     fn validate(&self) -> Result<(), String> {
         let mut names = std::collections::BTreeSet::new();
         for id in &self.identities {
+            if crate::input::auth::is_synthetic(&id.name) {
+                return Err(format!(
+                    "identity {:?}: names starting with `~` are reserved",
+                    id.name
+                ));
+            }
             if !names.insert(id.name.as_str()) {
                 return Err(format!("identity {:?} is defined twice", id.name));
             }
@@ -167,6 +178,14 @@ impl AuthFile {
             return Err(format!("default identity {default:?} is not defined"));
         }
         Ok(())
+    }
+
+    /// The role of an identity (`role = ...`), when the file gives one.
+    pub fn role(&self, name: &str) -> Option<&str> {
+        self.identities
+            .iter()
+            .find(|i| i.name == name)
+            .and_then(|i| i.role.as_deref())
     }
 
     /// The name of the default identity.

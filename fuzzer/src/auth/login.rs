@@ -24,6 +24,7 @@ pub fn establish<T: Transport + ?Sized>(
         let creds = credentials(id, model, base_path, transport)?;
         identities.by_name.insert(id.name.clone(), creds);
     }
+    super::forged::add_forgeries(&mut identities);
     Ok(identities)
 }
 
@@ -186,6 +187,7 @@ headers = { "X-Tenant" = "7" }
         });
         let ids = establish(&file, &empty_model(), "/api", &mut transport).unwrap();
         assert_eq!(ids.default, "alice");
+        assert!(ids.by_name.contains_key("~malformed:alice"));
         assert_eq!(
             ids.by_name["alice"].headers,
             vec![("Authorization".to_string(), "Bearer t0k".to_string())]

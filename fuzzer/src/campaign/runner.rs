@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::novelty::{ExchangeFacts, shape_hash_parsed};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
-use crate::input::{Identities, RequestSeq, render};
+use crate::input::{Credentials, Identities, RequestSeq, render};
 use crate::oracle::{self, Finding, FindingKind, OracleConfig, Outcome, errsig};
 use crate::probe::SeqOracle;
 use crate::spec::{Model, Operation, OperationId};
@@ -45,6 +45,26 @@ pub trait ResponseCheck {
         self.check(op, request, response)
     }
 }
+
+/// Logs an identity in again when the target answers 401 mid-run to an identity that had access
+/// (implemented by [`crate::auth::LoginRefresher`]). Bounded: a fuzzer must never lock itself out.
+pub trait Reauth: Send {
+    /// Sees every response to a call as `identity` on operation `op` (an index into the model);
+    /// true when it is a 401 that may mean the session expired.
+    fn expired(&mut self, identity: &str, op: usize, request: &HttpRequest, status: u16) -> bool;
+
+    /// Checks through `transport` that the session really expired and logs `identity` in again;
+    /// the fresh credentials to retry with, or `None` (the session holds, or the login failed and
+    /// the identity is abandoned).
+    fn refresh(&mut self, identity: &str, transport: &mut dyn Transport) -> Option<Credentials>;
+
+    /// True for an identity given up on: calls as it are not sent any more.
+    fn abandoned(&self, identity: &str) -> bool;
+}
+
+/// A sequence that repeats one call (the rate-limit check's burst) is sent whole up to this many
+/// calls, whatever `--max-calls` says: it repeats one request, so it reaches no deeper state.
+pub const MAX_BURST: usize = 200;
 
 /// One request and what came back.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -136,6 +156,8 @@ pub struct SeqRunner<T: Transport> {
     checks: Vec<Box<dyn ResponseCheck>>,
     /// Oracles over a whole run (lifecycle, security), applied after the last call.
     seq_oracles: Vec<Box<dyn SeqOracle>>,
+    /// Logs identities in again when their session expires mid-run.
+    reauth: Option<Box<dyn Reauth>>,
     /// True while the target is known to be down and nothing could restart it.
     down: bool,
     /// Past this instant, or once `stop` is set, sequences are not sent any more, so a LibAFL
@@ -177,6 +199,7 @@ impl<T: Transport> SeqRunner<T> {
             supervisor: None,
             checks: Vec::new(),
             seq_oracles: Vec::new(),
+            reauth: None,
             down: false,
             deadline: None,
             stop: None,
@@ -199,6 +222,12 @@ impl<T: Transport> SeqRunner<T> {
     /// Adds an oracle that judges every whole run (see [`crate::probe`]).
     pub fn with_seq_oracle(mut self, oracle: Box<dyn SeqOracle>) -> Self {
         self.seq_oracles.push(oracle);
+        self
+    }
+
+    /// Installs the hook that logs identities in again on a 401 (see [`Reauth`]).
+    pub fn with_reauth(mut self, reauth: Box<dyn Reauth>) -> Self {
+        self.reauth = Some(reauth);
         self
     }
 
@@ -252,22 +281,37 @@ impl<T: Transport> SeqRunner<T> {
         }
         let mut earlier: Vec<Option<HttpResponse>> = Vec::with_capacity(seq.calls.len());
         self.stats.sequences += 1;
-        for (index, call) in seq.calls.iter().enumerate().take(self.config.max_calls) {
+        let burst = seq.calls.len() <= MAX_BURST && seq.calls.windows(2).all(|w| w[0] == w[1]);
+        let max_calls = if burst {
+            MAX_BURST
+        } else {
+            self.config.max_calls
+        };
+        for (index, call) in seq.calls.iter().enumerate().take(max_calls) {
             if self.down {
                 break;
             }
-            let Some(&op_index) = self.op_index.get(&call.operation) else {
+            let name = self.identities.resolve(call.identity.as_deref()).to_owned();
+            let abandoned = self.reauth.as_ref().is_some_and(|r| r.abandoned(&name));
+            let Some(&op_index) = self.op_index.get(&call.operation).filter(|_| !abandoned) else {
                 earlier.push(None);
                 continue;
             };
             let model = Arc::clone(&self.model);
             let op = &model.operations[op_index];
-            let creds = self.identities.for_identity(call.identity.as_deref());
+            let creds = self.identities.for_identity(Some(&name));
             let mut request = render(call, op, &earlier, creds, &self.target.base_path);
             request
                 .headers
                 .extend(self.config.extra_headers.iter().cloned());
-            let outcome = self.send(&request);
+            let mut outcome = self.send(&request);
+            if let Some(fresh) = self.reauthenticate(&name, op_index, &request, &outcome) {
+                request = render(call, op, &earlier, &fresh, &self.target.base_path);
+                request
+                    .headers
+                    .extend(self.config.extra_headers.iter().cloned());
+                outcome = self.send(&request);
+            }
             let failed = outcome.is_err();
             self.record(
                 op,
@@ -365,6 +409,27 @@ impl<T: Transport> SeqRunner<T> {
             request,
             outcome,
         });
+    }
+
+    /// Shows a response to the [`Reauth`] hook; fresh credentials when it logged the identity in
+    /// again (the call is then re-sent once with them).
+    fn reauthenticate(
+        &mut self,
+        name: &str,
+        op_index: usize,
+        request: &HttpRequest,
+        outcome: &Outcome,
+    ) -> Option<Credentials> {
+        let status = outcome.as_ref().ok()?.status;
+        let hook = self.reauth.as_mut()?;
+        if !hook.expired(name, op_index, request, status) {
+            return None;
+        }
+        let fresh = hook.refresh(name, &mut self.transport)?;
+        self.identities
+            .by_name
+            .insert(name.to_owned(), fresh.clone());
+        Some(fresh)
     }
 
     /// Sends one request; a dropped or refused connection is checked against the target's health,

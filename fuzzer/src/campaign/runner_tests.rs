@@ -141,3 +141,18 @@ fn sequence_oracles_judge_the_whole_run() {
             .all(|f| f.kind != FindingKind::CreateNotReadable)
     );
 }
+
+#[test]
+fn a_burst_of_one_repeated_call_is_sent_whole() {
+    let mut r = runner(|_| Ok(FakeTransport::response(401, "{}")), 2);
+    let call = Call::new(OperationId("getOrder".into()));
+    let burst = RequestSeq::new(vec![call.clone(); 30]);
+    assert_eq!(r.run(&burst).exchanges.len(), 30);
+    let mut mixed = burst.clone();
+    mixed.calls[29] = Call::new(OperationId("createOrder".into()));
+    assert_eq!(
+        r.run(&mixed).exchanges.len(),
+        2,
+        "--max-calls holds otherwise"
+    );
+}

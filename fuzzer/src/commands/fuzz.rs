@@ -160,6 +160,15 @@ pub fn fuzz(
         runner = runner.with_seq_oracle(oracle);
     }
     let probers = plan.probers;
+    if let Some(file) = &auth_file {
+        let refresher = crate::auth::LoginRefresher::new(
+            file.clone(),
+            Arc::clone(&model),
+            &target.base_path,
+            Box::new(std::io::stderr()),
+        );
+        runner = runner.with_reauth(Box::new(refresher));
+    }
     if let Some(supervisor) = request.supervisor {
         runner = runner.with_supervisor(supervisor);
     }

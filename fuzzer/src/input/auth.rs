@@ -65,10 +65,28 @@ impl Identities {
         self.by_name.get(name).unwrap_or(&NONE)
     }
 
-    /// The identity names, in order.
+    /// The names of the configured identities, in order (not the synthetic ones the security
+    /// checks add, see [`is_synthetic`]).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
+        self.by_name
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !is_synthetic(n))
     }
+
+    /// The name a call runs as: its own, or the default.
+    pub fn resolve<'a>(&'a self, identity: Option<&'a str>) -> &'a str {
+        identity.unwrap_or(&self.default)
+    }
+}
+
+/// The identity name of a call sent without any credentials.
+pub const ANONYMOUS: &str = "~anonymous";
+
+/// True for identities the security checks make up (anonymous, forged tokens): their names start
+/// with `~`, which no auth file identity may use.
+pub fn is_synthetic(name: &str) -> bool {
+    name.starts_with('~')
 }
 
 #[cfg(test)]
@@ -83,5 +101,15 @@ mod tests {
         assert_eq!(ids.for_identity(Some("bob")), &Credentials::bearer("b"));
         assert!(ids.for_identity(Some("mallory")).is_empty());
         assert_eq!(ids.names().collect::<Vec<_>>(), vec!["alice", "bob"]);
+        ids.by_name
+            .insert("~malformed:alice".into(), Credentials::bearer("x"));
+        assert_eq!(
+            ids.names().count(),
+            2,
+            "synthetic identities are not listed"
+        );
+        assert!(ids.for_identity(Some(ANONYMOUS)).is_empty());
+        assert_eq!(ids.resolve(None), "alice");
+        assert_eq!(ids.resolve(Some("bob")), "bob");
     }
 }

@@ -82,6 +82,7 @@ pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
         plan.oracles
             .push(Box::new(DisclosureOracle::new(Arc::clone(model))));
     }
+    identity_checks(inputs, &mut plan);
     plan
 }
 
@@ -103,4 +104,68 @@ fn login_operations(model: &Model, auth: Option<&AuthFile>) -> Vec<OperationId> 
         })
         .map(|op| op.id.clone())
         .collect()
+}
+
+/// The identity-based security checks (see [`crate::security`]).
+fn identity_checks(inputs: &PlanInputs<'_>, plan: &mut ProbePlan) {
+    use crate::security::{Roles, rate_limit};
+    use crate::security::{bola, broken_auth, enumeration, function_auth, mass_assignment};
+    let (ctx, ids, model) = (inputs.ctx, inputs.identities, &inputs.ctx.model);
+    let roles = Roles::new(ids, inputs.auth);
+    if inputs.enabled(&[FindingKind::BrokenAuthentication]) {
+        let (m, r) = (Arc::clone(model), roles.clone());
+        plan.probers
+            .push(Box::new(broken_auth::BrokenAuthProber::new(
+                m,
+                r,
+                ids.clone(),
+            )));
+        let (m, r) = (Arc::clone(model), roles.clone());
+        plan.oracles
+            .push(Box::new(broken_auth::BrokenAuthOracle::new(m, r, ids)));
+    }
+    if inputs.enabled(&[FindingKind::BrokenObjectAuthorization]) {
+        plan.probers.push(Box::new(bola::BolaProber::new(
+            Arc::clone(ctx),
+            roles.clone(),
+        )));
+        plan.oracles.push(Box::new(bola::BolaOracle::new(
+            Arc::clone(model),
+            roles.clone(),
+        )));
+    }
+    if inputs.enabled(&[FindingKind::BrokenFunctionAuthorization]) {
+        let admin_ops = function_auth::admin_only_ops(model, inputs.auth);
+        let prober = function_auth::FunctionAuthProber::new(roles.clone(), admin_ops.clone());
+        plan.probers.push(Box::new(prober));
+        let (m, r) = (Arc::clone(model), roles.clone());
+        plan.oracles
+            .push(Box::new(function_auth::FunctionAuthOracle::new(
+                m, r, admin_ops,
+            )));
+    }
+    if inputs.enabled(&[FindingKind::MassAssignment]) {
+        let (c, r) = (Arc::clone(ctx), roles.clone());
+        plan.probers
+            .push(Box::new(mass_assignment::MassAssignmentProber::new(c, r)));
+        let (c, r) = (Arc::clone(ctx), roles);
+        plan.oracles
+            .push(Box::new(mass_assignment::MassAssignmentOracle::new(c, r)));
+    }
+    // Password-reset bodies are generated once, from a fixed seed: the same spec gives the same probes.
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+    let targets = enumeration::auth_targets(ctx, inputs.auth, &mut rng);
+    if inputs.enabled(&[FindingKind::UserEnumeration]) && !targets.is_empty() {
+        let prober = enumeration::EnumerationProber::new(Arc::clone(ctx), targets.clone());
+        plan.probers.push(Box::new(prober));
+        let oracle = enumeration::EnumerationOracle::new(Arc::clone(model), &targets);
+        plan.oracles.push(Box::new(oracle));
+    }
+    if inputs.enabled(&[FindingKind::MissingRateLimit]) {
+        let burst = rate_limit::DEFAULT_BURST;
+        let prober = rate_limit::RateLimitProber::new(Arc::clone(model), &targets, burst);
+        plan.probers.push(Box::new(prober));
+        let oracle = rate_limit::RateLimitOracle::new(Arc::clone(model), &targets, burst);
+        plan.oracles.push(Box::new(oracle));
+    }
 }

@@ -1,0 +1,424 @@
+//! Broken object-level authorization (BOLA / IDOR): identity B reads, changes or deletes an
+//! object identity A created, and the target lets it.
+//!
+//! Ownership comes from the sequence (see [`super::ownership`]): A's authenticated create, then a
+//! call addressing the created object through a reference to the create's response. The prober
+//! re-sends such a call as B, a configured identity of the same role as A (neither an admin),
+//! after A's create (and, for a read, after A's own read: what A sees). The oracle reports B's 2xx
+//! on a change or delete, and on a read only when B's answer carries A's data (see
+//! [`super::same_data`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::ownership::owner;
+use super::success;
+use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
+use crate::campaign::runner::SeqRun;
+use crate::http::HttpResponse;
+use crate::input::resolve::resolve_ref;
+use crate::input::{RequestSeq, resolve};
+use crate::mutate::SeqContext;
+use crate::oracle::{Finding, FindingKind};
+use crate::probe::{Prober, SeqFinding, SeqOracle};
+use crate::security::mass_assignment::read_back;
+use crate::spec::{Method, Model};
+
+const NAME: &str = "bola";
+/// Probes per operation, at most (a probe is inconclusive when its create fails, say because
+/// stock ran out; one that ran as planned ends the probing of its operation).
+const PROBES_PER_OP: u32 = 12;
+
+pub struct BolaProber {
+    ctx: Arc<SeqContext>,
+    model: Arc<Model>,
+    roles: Roles,
+    probed: HashMap<usize, u32>,
+    /// Operations a probe ran on as planned: a peer's call on an object the owner created.
+    concluded: std::collections::HashSet<usize>,
+}
+
+impl BolaProber {
+    pub fn new(ctx: Arc<SeqContext>, roles: Roles) -> Self {
+        BolaProber {
+            model: Arc::clone(&ctx.model),
+            ctx,
+            roles,
+            probed: HashMap::new(),
+            concluded: std::collections::HashSet::new(),
+        }
+    }
+}
+
+impl Prober for BolaProber {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn derive(
+        &mut self,
+        seq: &RequestSeq,
+        run: &SeqRun,
+        rng: &mut dyn rand::RngCore,
+    ) -> Vec<RequestSeq> {
+        for exchange in &run.exchanges {
+            let Some(call) = seq.calls.get(exchange.call) else {
+                continue;
+            };
+            let who = self.roles.resolve(call);
+            let peer_read_first = run
+                .exchanges
+                .iter()
+                .take_while(|e| e.call < exchange.call)
+                .any(|e| {
+                    success(e).is_some()
+                        && seq.calls.get(e.call).is_some_and(|c| {
+                            same_but_identity(c, call)
+                                && self.roles.peers(self.roles.resolve(c), who)
+                        })
+                });
+            if peer_read_first
+                || owner(seq, run, &self.model, &self.roles, exchange.call)
+                    .is_some_and(|o| self.roles.peers(&o.identity, who))
+            {
+                self.concluded.insert(exchange.op);
+            }
+        }
+        let mut out = self.after_creates(seq, run, rng);
+        for exchange in &run.exchanges {
+            let k = exchange.call;
+            if self.concluded.contains(&exchange.op) {
+                continue;
+            }
+            let (Some(call), Some(op)) = (seq.calls.get(k), self.model.operations.get(exchange.op))
+            else {
+                continue;
+            };
+            if success(exchange).is_none()
+                || op.method == Method::Post
+                || !protected(&self.model, op)
+            {
+                continue;
+            }
+            let a = self.roles.resolve(call);
+            let Some(owner) = owner(seq, run, &self.model, &self.roles, k) else {
+                continue;
+            };
+            let Some(b) = self.roles.peer_of(a).filter(|_| owner.identity == a) else {
+                continue;
+            };
+            let count = self.probed.entry(exchange.op).or_default();
+            if *count >= PROBES_PER_OP {
+                continue;
+            }
+            *count += 1;
+            let mut indices = closure(seq, k);
+            if op.method != Method::Get {
+                // A change or delete is re-sent by B instead of A's, not after it.
+                indices.pop();
+            }
+            let mut probe = extract(seq, &indices);
+            let mut moved = call.clone();
+            moved.remap_refs(&|old| indices.iter().position(|&i| i == old));
+            probe.calls.push(as_identity(&moved, b));
+            out.push(probe);
+        }
+        out
+    }
+}
+
+impl BolaProber {
+    /// Probes after a customer's successful create: the create, the owner's read of the created
+    /// object (the spec's link), then the same read by a peer — so BOLA is probed even when the
+    /// campaign itself never reads what it created.
+    fn after_creates(
+        &mut self,
+        seq: &RequestSeq,
+        run: &SeqRun,
+        rng: &mut dyn rand::RngCore,
+    ) -> Vec<RequestSeq> {
+        let mut out = Vec::new();
+        for exchange in &run.exchanges {
+            let (Some(call), Some(op)) = (
+                seq.calls.get(exchange.call),
+                self.model.operations.get(exchange.op),
+            ) else {
+                continue;
+            };
+            if success(exchange).is_none()
+                || op.method != Method::Post
+                || !protected(&self.model, op)
+            {
+                continue;
+            }
+            let a = self.roles.resolve(call);
+            let Some(b) = self.roles.peer_of(a).map(str::to_owned) else {
+                continue;
+            };
+            let a = a.to_owned();
+            // The read addresses the object the campaign's create made, by its id: re-sending
+            // the create could fail (stock, unique names) where the object already exists.
+            let Some(read) = read_back(&self.ctx, op, exchange.call, rng) else {
+                continue;
+            };
+            let mut earlier: Vec<Option<HttpResponse>> = vec![None; seq.calls.len()];
+            for e in &run.exchanges {
+                if let Some(slot) = earlier.get_mut(e.call) {
+                    *slot = e.outcome.as_ref().ok().cloned();
+                }
+            }
+            let resolvable = read
+                .nodes()
+                .flat_map(|n| n.refs())
+                .all(|r| resolve_ref(r, &earlier).is_some());
+            if !resolvable {
+                continue;
+            }
+            let mut read = read;
+            for node in read.nodes_mut() {
+                *node = resolve(node, &earlier);
+            }
+            let Some(read_op) = self.ctx.op_index(&read.operation) else {
+                continue;
+            };
+            let count = self.probed.entry(read_op).or_default();
+            if self.concluded.contains(&read_op) || *count >= PROBES_PER_OP {
+                continue;
+            }
+            *count += 1;
+            let probe = vec![as_identity(&read, &a), as_identity(&read, &b)];
+            out.push(RequestSeq::new(probe));
+        }
+        out
+    }
+}
+
+pub struct BolaOracle {
+    model: Arc<Model>,
+    roles: Roles,
+}
+
+impl BolaOracle {
+    pub fn new(model: Arc<Model>, roles: Roles) -> Self {
+        BolaOracle { model, roles }
+    }
+}
+
+impl SeqOracle for BolaOracle {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
+        let mut out: Vec<SeqFinding> = Vec::new();
+        for (m, exchange) in run.exchanges.iter().enumerate() {
+            let (Some(call), Some(op)) = (
+                seq.calls.get(exchange.call),
+                self.model.operations.get(exchange.op),
+            ) else {
+                continue;
+            };
+            let Some(response) = success(exchange) else {
+                continue;
+            };
+            if op.method == Method::Post || !protected(&self.model, op) {
+                continue;
+            }
+            let b = self.roles.resolve(call);
+            let created = owner(seq, run, &self.model, &self.roles, exchange.call);
+            // Without the create in the sequence (a probe of an object created earlier in the
+            // campaign, addressed by its id), the owner is the peer whose identical read came
+            // first; only BOLA probes send one call as two peers.
+            let a = match &created {
+                Some(o) => o.identity.clone(),
+                None if op.method == Method::Get => {
+                    let first = run.exchanges[..m].iter().find_map(|e| {
+                        let c = seq.calls.get(e.call)?;
+                        same_but_identity(c, call).then(|| self.roles.resolve(c))
+                    });
+                    match first {
+                        Some(a) => a.to_owned(),
+                        None => continue,
+                    }
+                }
+                None => continue,
+            };
+            let a = a.as_str();
+            if !self.roles.peers(a, b) {
+                continue;
+            }
+            let whose = match &created {
+                Some(o) => format!("an object {a} created (call {})", o.create + 1),
+                None => format!("an object of {a}'s"),
+            };
+            let proof = if op.method == Method::Get {
+                let a_sees = run.exchanges[..m].iter().find_map(|e| {
+                    let c = seq.calls.get(e.call)?;
+                    (same_but_identity(c, call) && self.roles.resolve(c) == a)
+                        .then(|| success(e))
+                        .flatten()
+                });
+                match a_sees {
+                    Some(seen) if same_data(&seen.body, &response.body) => "the data",
+                    _ => continue,
+                }
+            } else {
+                "a success"
+            };
+            if out.iter().any(|f| f.finding.operation == op.id) {
+                continue;
+            }
+            let detail = format!(
+                "{b} sent {} {} on {whose} and got {} with {proof} {a} gets",
+                op.method.as_str(),
+                op.path,
+                response.status,
+            );
+            out.push(SeqFinding {
+                finding: Finding::new(
+                    FindingKind::BrokenObjectAuthorization,
+                    &op.id,
+                    Some(response.status),
+                    0,
+                    detail,
+                ),
+                at: m,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::testkit::*;
+    use rand::SeedableRng;
+
+    fn seq_create_read(reader: &str) -> RequestSeq {
+        RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("getOrder", Some("alice"), Some(0)),
+            call("getOrder", Some(reader), Some(0)),
+        ])
+    }
+
+    #[test]
+    fn prober_resends_the_owners_read_as_a_peer() {
+        let ctx = ctx();
+        let model = Arc::clone(&ctx.model);
+        let mut prober = BolaProber::new(Arc::clone(&ctx), roles());
+        let seq = RequestSeq::new(vec![
+            call("listProducts", None, None),
+            call("createOrder", None, None),
+            call("getOrder", None, Some(1)),
+            call("deleteOrder", None, Some(1)),
+        ]);
+        let body = r#"{"id":4,"status":"new"}"#;
+        let run = run_of(
+            &model,
+            &seq,
+            &[(200, "[]"), (201, body), (200, body), (204, "")],
+        );
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let probes = prober.derive(&seq, &run, &mut rng);
+        assert_eq!(probes.len(), 2);
+        let read = &probes[0];
+        assert_eq!(read.calls.len(), 3, "create, alice's read, bob's read");
+        assert_eq!(read.calls[2].identity.as_deref(), Some("bob"));
+        assert!(read.references_valid());
+        let delete = &probes[1];
+        assert_eq!(delete.calls.len(), 2, "create, bob's delete");
+        assert_eq!(delete.calls[1].operation.0, "deleteOrder");
+        assert!(delete.references_valid());
+    }
+    #[test]
+    fn a_create_alone_is_probed_through_its_link() {
+        let mut model = model();
+        let create = model
+            .operations
+            .iter_mut()
+            .find(|o| o.id.0 == "createOrder")
+            .unwrap();
+        let created = create.responses.values_mut().next().unwrap();
+        created.links.push(crate::spec::Link {
+            name: "GetOrder".into(),
+            operation_id: Some(crate::spec::OperationId("getOrder".into())),
+            parameters: [("orderId".to_owned(), "$response.body#/id".to_owned())].into(),
+            request_body: None,
+        });
+        let ctx = Arc::new(SeqContext::new(Arc::new(model)));
+        let mut prober = BolaProber::new(Arc::clone(&ctx), roles());
+        let seq = RequestSeq::new(vec![call("createOrder", None, None)]);
+        let run = run_of(&ctx.model, &seq, &[(201, r#"{"id":4}"#)]);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let probes = prober.derive(&seq, &run, &mut rng);
+        assert_eq!(probes.len(), 1);
+        let ids: Vec<Option<&str>> = probes[0]
+            .calls
+            .iter()
+            .map(|c| c.identity.as_deref())
+            .collect();
+        assert_eq!(ids, vec![Some("alice"), Some("bob")]);
+        assert_eq!(probes[0].calls[1].operation.0, "getOrder");
+        assert_eq!(
+            probes[0].calls[1].param("orderId", crate::spec::ParamLocation::Path),
+            Some(&crate::input::Node::number(4)),
+            "the created object, by its id"
+        );
+        // Judged: bob gets what alice gets.
+        let body = r#"{"id":4,"status":"new"}"#;
+        let probe_run = run_of(&ctx.model, &probes[0], &[(200, body), (200, body)]);
+        let oracle = BolaOracle::new(Arc::clone(&ctx.model), roles());
+        assert_eq!(oracle.check(&probes[0], &probe_run).len(), 1);
+        let refused = run_of(&ctx.model, &probes[0], &[(200, body), (404, "{}")]);
+        assert!(oracle.check(&probes[0], &refused).is_empty());
+    }
+
+    #[test]
+    fn a_peer_reading_the_owners_data_is_reported() {
+        let model = model();
+        let seq = seq_create_read("bob");
+        let body = r#"{"id":4,"status":"new","quantity":1}"#;
+        let run = run_of(&model, &seq, &[(201, body), (200, body), (200, body)]);
+        let found = BolaOracle::new(Arc::new(model), roles()).check(&seq, &run);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].at, 2);
+        assert_eq!(
+            found[0].finding.kind,
+            FindingKind::BrokenObjectAuthorization
+        );
+        assert!(found[0].finding.detail.starts_with("bob sent GET"));
+    }
+
+    #[test]
+    fn refusals_other_data_admins_and_own_reads_are_not_reported() {
+        let model = Arc::new(model());
+        let oracle = BolaOracle::new(Arc::clone(&model), roles());
+        let body = r#"{"id":4,"status":"new","quantity":1}"#;
+        let other = r#"{"id":5,"status":"paid","quantity":9}"#;
+        for (reader, answers) in [
+            ("bob", [(201, body), (200, body), (404, "{}")]),
+            ("bob", [(201, body), (200, body), (200, other)]),
+            ("root", [(201, body), (200, body), (200, body)]),
+            ("alice", [(201, body), (200, body), (200, body)]),
+        ] {
+            let seq = seq_create_read(reader);
+            let run = run_of(&model, &seq, &answers);
+            assert!(oracle.check(&seq, &run).is_empty(), "{reader} {answers:?}");
+        }
+    }
+
+    #[test]
+    fn a_peer_deleting_the_owners_object_is_reported() {
+        let model = Arc::new(model());
+        let seq = RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("deleteOrder", Some("bob"), Some(0)),
+        ]);
+        let run = run_of(&model, &seq, &[(201, r#"{"id":4}"#), (204, "")]);
+        let oracle = BolaOracle::new(Arc::clone(&model), roles());
+        assert_eq!(oracle.check(&seq, &run).len(), 1);
+        let refused = run_of(&model, &seq, &[(201, r#"{"id":4}"#), (404, "{}")]);
+        assert!(oracle.check(&seq, &refused).is_empty());
+    }
+}
