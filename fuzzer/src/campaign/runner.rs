@@ -235,6 +235,11 @@ impl<T: Transport> SeqRunner<T> {
         &self.model
     }
 
+    /// The path prefix of the target's base URL (e.g. `/api`).
+    pub fn target_base_path(&self) -> String {
+        self.target.base_path.clone()
+    }
+
     /// Stops sending at `deadline`, when `stop` is set, or after `max_sequences` sequences.
     pub fn set_limits(
         &mut self,

@@ -138,8 +138,8 @@ pub fn fuzz(
         extra_headers: settings.headers.clone(),
         max_calls: settings.max_calls,
     };
-    let identities_for_plan = identities.clone();
-    let mut runner = SeqRunner::new(
+    let plan_identities = identities.clone();
+    let runner = SeqRunner::new(
         Arc::clone(&model),
         target.clone(),
         transport,
@@ -147,28 +147,8 @@ pub fn fuzz(
         runner_config,
     )
     .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
-    let plan = crate::probe::plan(&crate::probe::PlanInputs {
-        ctx: &ctx,
-        identities: &identities_for_plan,
-        auth: auth_file.as_ref(),
-        settings,
-    });
-    for check in plan.response_checks {
-        runner = runner.with_check(check);
-    }
-    for oracle in plan.oracles {
-        runner = runner.with_seq_oracle(oracle);
-    }
-    let probers = plan.probers;
-    if let Some(file) = &auth_file {
-        let refresher = crate::auth::LoginRefresher::new(
-            file.clone(),
-            Arc::clone(&model),
-            &target.base_path,
-            Box::new(std::io::stderr()),
-        );
-        runner = runner.with_reauth(Box::new(refresher));
-    }
+    let (mut runner, probers) =
+        super::checks::install(runner, &ctx, &plan_identities, auth_file.as_ref(), settings);
     if let Some(supervisor) = request.supervisor {
         runner = runner.with_supervisor(supervisor);
     }

@@ -1,6 +1,7 @@
 //! The subcommands' library side: each takes validated settings and returns a result the binary
 //! maps to an exit code. `main.rs` only parses flags and dispatches here.
 
+pub mod checks;
 pub mod demo;
 pub mod entry;
 pub mod fuzz;

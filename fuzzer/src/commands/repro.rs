@@ -101,8 +101,18 @@ pub fn prepare(
     let (identities, auth_file) =
         setup::identities(auth_path.as_deref(), &model, &target, &mut transport)?;
     let config = runner_config(&case);
+    let ctx = setup::seq_context(&model, None)?;
+    let settings = super::checks::replay_settings(&spec, case.kind);
+    let plan_identities = identities.clone();
     let runner = SeqRunner::new(Arc::clone(&model), target, transport, identities, config)
         .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
+    let (runner, _probers) = super::checks::install(
+        runner,
+        &ctx,
+        &plan_identities,
+        auth_file.as_ref(),
+        &settings,
+    );
     Ok(Replay {
         case,
         case_dir,
