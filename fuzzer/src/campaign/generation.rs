@@ -8,10 +8,6 @@
 //! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
 //! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
 //! after another, so a second bad value would hide what the first one reaches.
-//!
-//! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
-//! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
-//! after another, so a second bad value would hide what the first one reaches.
 
 use std::sync::Arc;
 
@@ -24,6 +20,9 @@ use rand_chacha::ChaCha8Rng;
 
 use serde_json::Value;
 
+use crate::deps::live::lock;
+use crate::deps::names::field_resource;
+use crate::deps::{Edge, Slot};
 use crate::generate::Mode;
 use crate::input::{Call, Node, ParamValue, RequestSeq};
 use crate::mutate::SeqContext;
@@ -71,24 +70,18 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
     if mode != Mode::Valid {
         insert_one(ctx, &mut seq.calls[last], op, mode, rng);
     }
-    link_body_ids(ctx, &mut seq, last, rng);
+    link_body_ids(ctx, &mut seq, op, last, rng);
     seq
 }
 
-/// Letters and digits of a name, lower-cased: `product_id`, `productId` and `ProductID` agree.
-fn squash(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// Body fields of the target call named like a produced path parameter (`product_id` in an order
-/// item ↔ `{productId}` of `GET /products/{productId}`) get a producer call inserted before the
-/// target and become references to its response, so bodies point at resources that exist.
+/// Body fields of the target call that the dependency graph feeds (`product_id` in an order item
+/// ← the `id` of `POST /products`) get a producer call inserted before the target — one that has
+/// succeeded in this campaign when there is one — and become references to its response, so
+/// bodies point at resources that exist. Now and then a live value of the resource stands in.
 fn link_body_ids<R: rand::Rng + ?Sized>(
     ctx: &SeqContext,
     seq: &mut RequestSeq,
+    op: usize,
     mut target: usize,
     rng: &mut R,
 ) {
@@ -101,23 +94,44 @@ fn link_body_ids<R: rand::Rng + ?Sized>(
         if seq.calls.len() >= crate::input::MAX_CALLS || !rng.random_bool(0.9) {
             continue;
         }
-        let wanted = squash(&field);
-        let producers: Vec<_> = (0..ctx.model.operations.len())
-            .flat_map(|c| ctx.producers.for_consumer(c))
-            .filter(|p| squash(&p.param) == wanted)
-            .collect();
-        let Some(producer) = producers.get(rng.random_range(0..producers.len().max(1))) else {
+        let edges: Vec<&Edge> = {
+            let live = lock(ctx.producers.live());
+            let all: Vec<&Edge> = ctx
+                .producers
+                .graph()
+                .into_op(op)
+                .filter(|e| matches!(&e.slot, Slot::BodyField { name } if *name == field))
+                .collect();
+            let ok: Vec<&Edge> = all
+                .iter()
+                .copied()
+                .filter(|e| live.succeeded(e.producer))
+                .collect();
+            if ok.is_empty() { all } else { ok }
+        };
+        let Some(edge) = edges.get(rng.random_range(0..edges.len().max(1))) else {
             continue;
         };
-        let call = crate::mutate::sequence::generate_call(ctx, producer.op, rng);
-        seq.insert_call(target, call);
-        let reference = Node::Ref(crate::input::Reference {
-            call: target,
-            source: producer.source.clone(),
+        let pooled = edge.resource.as_deref().and_then(|r| {
+            let live = lock(ctx.producers.live());
+            let values = live.values(r);
+            (!values.is_empty() && rng.random_bool(0.2))
+                .then(|| values[rng.random_range(0..values.len())].clone())
         });
-        target += 1;
+        let value = match pooled {
+            Some(value) => value,
+            None => {
+                let call = crate::mutate::sequence::generate_call(ctx, edge.producer, rng);
+                seq.insert_call(target, call);
+                target += 1;
+                Node::Ref(crate::input::Reference {
+                    call: target - 1,
+                    source: edge.source.clone(),
+                })
+            }
+        };
         if let Some(body) = seq.calls[target].body.as_mut() {
-            replace_field(&mut body.value, &field, &reference, 0);
+            replace_field(&mut body.value, &field, &value, 0);
         }
     }
 }
@@ -130,8 +144,7 @@ fn collect_id_fields(node: &Node, depth: usize, out: &mut Vec<String>) {
     match node {
         Node::Object(members) => {
             for (key, value) in members {
-                let squashed = squash(key);
-                if squashed.len() > 2 && squashed.ends_with("id") && !out.contains(key) {
+                if field_resource(key).is_some() && !out.contains(key) {
                     out.push(key.clone());
                 }
                 collect_id_fields(value, depth + 1, out);

@@ -81,6 +81,8 @@ pub struct RunStats {
     pub crashes: u64,
     pub restarts: u64,
     pub ops: Vec<OpStats>,
+    /// Status codes, 400/422 messages and first-2xx times per operation, for the diagnostics.
+    pub tally: crate::deps::diagnose::Tally,
 }
 
 impl RunStats {
@@ -305,6 +307,9 @@ impl<T: Transport> SeqRunner<T> {
         match &outcome {
             Ok(response) => {
                 stats.by_class[usize::from(response.status / 100).min(5)] += 1;
+                self.stats
+                    .tally
+                    .note(op_index, response.status, &response.body);
                 for check in &mut self.checks {
                     findings.extend(check.check(op, &request, response));
                 }

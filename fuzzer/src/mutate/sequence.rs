@@ -1,20 +1,23 @@
 //! Sequence generation: realistic request sequences from the model.
 //!
 //! A target operation is picked; each of its path parameters that some operation produces (see
-//! [`producers`](super::producers)) gets a producer call first, and the target's parameter becomes a
-//! reference to the producer's response. Everything else is generated valid from its schema.
+//! [`producers`](super::producers) and [`deps`](crate::deps)) gets a producer call first — one that
+//! has succeeded in this campaign when there is one — and the target's parameter becomes a
+//! reference to the producer's response; now and then a live value from the run-time pool stands
+//! in instead. Everything else is generated valid from its schema.
 
 use rand::Rng;
-use rand::seq::IndexedRandom;
 
 use super::context::SeqContext;
-use super::producers::Producer;
 use crate::generate::Mode;
 use crate::input::{Body, Call, MAX_CALLS, Node, ParamValue, Reference, RequestSeq};
 use crate::spec::ParamLocation;
 
 /// How deep producer chains go (`/a/{a}/b/{b}` needs a producer for `a` before the one for `b`).
 const MAX_CHAIN: usize = 3;
+
+/// How often a path parameter takes a live value from the pool instead of a producer call.
+const LIVE_VALUE_CHANCE: f64 = 0.2;
 
 /// A new sequence ending in a randomly chosen operation, preceded by producer calls it needs.
 pub fn generate_seq<R: Rng + ?Sized>(ctx: &SeqContext, rng: &mut R) -> RequestSeq {
@@ -36,36 +39,43 @@ pub fn push_with_producers<R: Rng + ?Sized>(
     depth: usize,
     rng: &mut R,
 ) -> Option<usize> {
-    let mut links: Vec<(String, Reference)> = Vec::new();
+    let mut links: Vec<(String, Node)> = Vec::new();
     let consumer = &ctx.model.operations[op];
     for param in consumer
         .parameters
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        if depth == 0 || seq.calls.len() + 2 > MAX_CALLS {
-            break;
+        // Now and then a live value (an id a response of this campaign returned) stands in for
+        // the producer call: shorter sequences, and a way in when every producer fails.
+        let live = ctx
+            .producers
+            .live_value(&ctx.model, op, &param.name, rng)
+            .filter(|_| rng.random_bool(LIVE_VALUE_CHANCE));
+        if let Some(value) = live {
+            links.push((param.name.clone(), value));
+            continue;
         }
-        let candidates: Vec<&Producer> = ctx.producers.for_param(op, &param.name).collect();
-        let Some(producer) = candidates.choose(rng) else {
+        if depth == 0 || seq.calls.len() + 2 > MAX_CALLS {
+            continue;
+        }
+        let Some(producer) = ctx.producers.choose(op, &param.name, rng) else {
             continue;
         };
         if let Some(call) = push_with_producers(ctx, seq, producer.op, depth - 1, rng) {
-            links.push((
-                param.name.clone(),
-                Reference {
-                    call,
-                    source: producer.source.clone(),
-                },
-            ));
+            let reference = Reference {
+                call,
+                source: producer.source.clone(),
+            };
+            links.push((param.name.clone(), Node::Ref(reference)));
         }
     }
     if seq.calls.len() >= MAX_CALLS {
         return None;
     }
     let mut call = generate_call(ctx, op, rng);
-    for (name, reference) in links {
-        set_param(&mut call, &name, ParamLocation::Path, Node::Ref(reference));
+    for (name, value) in links {
+        set_param(&mut call, &name, ParamLocation::Path, value);
     }
     seq.calls.push(call);
     Some(seq.calls.len() - 1)

@@ -114,5 +114,6 @@ pub(crate) fn input() -> ReportInput {
             op("health", Method::Get, "/health", Some(70)),
         ],
         findings: vec![undocumented, server_error, timeout],
+        coverage: None,
     }
 }

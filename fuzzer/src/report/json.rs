@@ -7,7 +7,9 @@
 //!  "findings": [{"signature", "kind", "operation", "status", "detail", "hits", "case_dir",
 //!                "request": {"method", "path", "headers", "body"},
 //!                "response": {"status", "headers", "body_excerpt", "body_truncated", "latency_ms"}}],
-//!  "summary": {"<kind>": <distinct findings>}}
+//!  "summary": {"<kind>": <distinct findings>},
+//!  "coverage": {"operations", "with_2xx", "never_2xx": [{"operation", "reason"}],
+//!               "series": [[seconds, operations with a 2xx], ...]}}
 //! ```
 //! Headers are `[name, value]` pairs in the order sent or received.
 
@@ -54,7 +56,7 @@ pub fn to_value(input: &ReportInput) -> Value {
         .into_iter()
         .map(|(kind, n, _)| (kind.slug().to_string(), json!(n)))
         .collect();
-    json!({
+    let mut report = json!({
         "version": input.tool_version,
         "spec": input.spec.to_string_lossy(),
         "target": input.target,
@@ -65,7 +67,11 @@ pub fn to_value(input: &ReportInput) -> Value {
         "operations": operations,
         "findings": findings,
         "summary": summary,
-    })
+    });
+    if let (Some(coverage), Some(map)) = (&input.coverage, report.as_object_mut()) {
+        map.insert("coverage".to_owned(), coverage.to_value());
+    }
+    report
 }
 
 fn finding(f: &ReportFinding) -> Value {

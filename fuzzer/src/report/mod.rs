@@ -8,6 +8,7 @@
 //! and the order findings are listed in.
 
 pub mod console;
+pub mod coverage;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -82,6 +83,8 @@ pub struct ReportInput {
     /// The operations the run covered (after `--include`/`--exclude`).
     pub operations: Vec<ReportOperation>,
     pub findings: Vec<ReportFinding>,
+    /// Which operations got a 2xx, and why the others did not (a campaign's reports have it).
+    pub coverage: Option<coverage::Coverage>,
 }
 
 impl ReportInput {

@@ -1,0 +1,262 @@
+//! What the campaign learns at run time about the target's state: a pool of live values per
+//! resource (ids, tokens) read from successful responses, which operations ever succeeded, and
+//! observed edges (a value one response returned that another operation then accepted).
+//!
+//! Fed after every execution (see [`LiveFeeder`](crate::probe::lifecycle::LiveFeeder)) in
+//! execution order, so the same seed against the same target state gives the same pool. A
+//! successful `DELETE` takes its value out of the pool again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::names::{param_resource, path_params};
+use super::{DepGraph, Via};
+use crate::campaign::runner::SeqRun;
+use crate::input::resolve::resolve_ref;
+use crate::input::{Node, Reference};
+use crate::spec::{Method, Model};
+
+/// Values kept per resource (the most recent ones).
+const POOL_SIZE: usize = 16;
+/// Observed edges kept in all (each is a distinct operation pair and pointer).
+const MAX_OBSERVED: usize = 512;
+
+/// The live state shared by the feeder (after each run) and the generators (before).
+pub type SharedLive = Arc<Mutex<LiveState>>;
+
+/// Locks the shared state; a panic elsewhere while holding it leaves plain data behind.
+pub fn lock(live: &SharedLive) -> MutexGuard<'_, LiveState> {
+    live.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An edge seen at run time: `producer`'s response value at `pointer` was accepted by
+/// `consumer` as path parameter `param`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Observed {
+    pub producer: usize,
+    pub pointer: String,
+    pub consumer: usize,
+    pub param: String,
+}
+
+#[derive(Debug, Default)]
+pub struct LiveState {
+    pool: BTreeMap<String, Vec<Node>>,
+    /// 2xx responses per operation index.
+    successes: BTreeMap<usize, u64>,
+    observed: BTreeSet<Observed>,
+}
+
+impl LiveState {
+    pub fn shared() -> SharedLive {
+        Arc::new(Mutex::new(LiveState::default()))
+    }
+
+    /// Live values of a resource, oldest first.
+    pub fn values(&self, resource: &str) -> &[Node] {
+        self.pool.get(resource).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when operation `op` ever answered 2xx.
+    pub fn succeeded(&self, op: usize) -> bool {
+        self.successes.get(&op).is_some_and(|n| *n > 0)
+    }
+
+    /// Edges learnt at run time, in a stable order.
+    pub fn observed(&self) -> impl Iterator<Item = &Observed> {
+        self.observed.iter()
+    }
+
+    /// Learns from one run: successes, values the graph's edges read, deletions, observed edges.
+    pub fn observe(&mut self, model: &Model, graph: &DepGraph, run: &SeqRun) {
+        let responses = responses_by_call(run);
+        let ops = ops_by_call(run);
+        for ex in &run.exchanges {
+            let Ok(response) = &ex.outcome else { continue };
+            if !(200..300).contains(&response.status) {
+                continue;
+            }
+            *self.successes.entry(ex.op).or_default() += 1;
+            let op = &model.operations[ex.op];
+            let concrete = path_values(&op.path, &ex.request.path_and_query);
+            if op.method == Method::Delete {
+                for (name, value) in &concrete {
+                    if let Some(resource) = param_resource(op, name) {
+                        self.forget(&resource, value);
+                    }
+                }
+            } else {
+                let before = ex.call.min(responses.len());
+                self.learn_edges(ex.op, &concrete, &responses[..before], &ops);
+            }
+            for edge in graph.out_of(ex.op).filter(|e| e.via <= Via::List) {
+                let Some(resource) = &edge.resource else {
+                    continue;
+                };
+                let reference = Reference {
+                    call: ex.call,
+                    source: edge.source.clone(),
+                };
+                if let Some(value) = resolve_ref(&reference, &responses) {
+                    if matches!(value, Node::String(_) | Node::Number(_)) {
+                        self.remember(resource, value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn remember(&mut self, resource: &str, value: Node) {
+        let values = self.pool.entry(resource.to_owned()).or_default();
+        values.retain(|v| v != &value);
+        values.push(value);
+        if values.len() > POOL_SIZE {
+            values.remove(0);
+        }
+    }
+
+    fn forget(&mut self, resource: &str, value: &str) {
+        if let Some(values) = self.pool.get_mut(resource) {
+            values.retain(|v| scalar_text(v).as_deref() != Some(value));
+        }
+    }
+
+    /// A path value this call sent that an earlier response of the run held in an id-like field.
+    fn learn_edges(
+        &mut self,
+        consumer: usize,
+        concrete: &[(String, String)],
+        earlier: &[Option<crate::http::HttpResponse>],
+        ops: &[Option<usize>],
+    ) {
+        for (param, value) in concrete {
+            for (producer_call, response) in earlier.iter().enumerate() {
+                let Some(json) = response.as_ref().and_then(|r| r.json()) else {
+                    continue;
+                };
+                let Some(pointer) = find_id_leaf(&json, value, String::new(), 0) else {
+                    continue;
+                };
+                let Some(producer) = ops.get(producer_call).copied().flatten() else {
+                    continue;
+                };
+                if producer != consumer && self.observed.len() < MAX_OBSERVED {
+                    self.observed.insert(Observed {
+                        producer,
+                        pointer,
+                        consumer,
+                        param: param.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The responses of a run indexed by call (a call that was not sent or failed is `None`).
+fn responses_by_call(run: &SeqRun) -> Vec<Option<crate::http::HttpResponse>> {
+    let len = run.exchanges.iter().map(|e| e.call + 1).max().unwrap_or(0);
+    let mut out = vec![None; len];
+    for ex in &run.exchanges {
+        out[ex.call] = ex.outcome.as_ref().ok().cloned();
+    }
+    out
+}
+
+/// The operation of each call of a run (`None` for a call that was not sent).
+fn ops_by_call(run: &SeqRun) -> Vec<Option<usize>> {
+    let len = run.exchanges.iter().map(|e| e.call + 1).max().unwrap_or(0);
+    let mut out = vec![None; len];
+    for ex in &run.exchanges {
+        out[ex.call] = Some(ex.op);
+    }
+    out
+}
+
+/// The text of a string or number node.
+pub fn scalar_text(node: &Node) -> Option<String> {
+    match node {
+        Node::String(s) => Some(s.clone()),
+        Node::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `(param, value)` for each `{param}` of `template`, read from the concrete request path (the
+/// last segments, so a base path in front does not matter; query and fragment ignored).
+pub fn path_values(template: &str, path_and_query: &str) -> Vec<(String, String)> {
+    let end = path_and_query
+        .find(['?', '#'])
+        .unwrap_or(path_and_query.len());
+    let concrete: Vec<&str> = path_and_query[..end]
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let pattern: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    if concrete.len() < pattern.len() {
+        return Vec::new();
+    }
+    let offset = concrete.len() - pattern.len();
+    let wanted = path_params(template);
+    pattern
+        .iter()
+        .zip(&concrete[offset..])
+        .filter_map(|(p, c)| {
+            let name = p.strip_prefix('{')?.strip_suffix('}')?;
+            wanted
+                .contains(&name)
+                .then(|| (name.to_owned(), percent_decode(c)))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The pointer of an id-like member (`id`, `*_id`, `*Id`) whose value prints as `value`.
+fn find_id_leaf(json: &serde_json::Value, value: &str, at: String, depth: usize) -> Option<String> {
+    use serde_json::Value;
+    if depth > 3 {
+        return None;
+    }
+    match json {
+        Value::Object(members) => members.iter().find_map(|(k, v)| {
+            let here = format!("{at}{}", crate::mutate::producers::pointer(k));
+            let id_like = super::names::squash(k).ends_with("id");
+            let hit = match v {
+                Value::String(s) => s == value,
+                Value::Number(n) => n.to_string() == value,
+                _ => false,
+            };
+            if id_like && hit {
+                Some(here)
+            } else {
+                find_id_leaf(v, value, here, depth + 1)
+            }
+        }),
+        Value::Array(items) => items
+            .first()
+            .and_then(|v| find_id_leaf(v, value, format!("{at}/0"), depth + 1)),
+        _ => None,
+    }
+}
