@@ -139,6 +139,12 @@ fn reason(
             status_list(tally)
         );
     }
+    if auth * 5 >= total {
+        return format!(
+            "calls were refused with 401/403 ({auth} of {total}) and the rest failed ({}): it likely needs another identity or role",
+            status_list(tally)
+        );
+    }
     let producers: Vec<usize> = graph
         .into_op(op)
         .filter(|e| matches!(e.slot, super::Slot::Param { .. }))

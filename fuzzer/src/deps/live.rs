@@ -13,7 +13,7 @@ use super::names::{param_resource, path_params};
 use super::{DepGraph, Via};
 use crate::campaign::runner::SeqRun;
 use crate::input::resolve::resolve_ref;
-use crate::input::{Node, Reference};
+use crate::input::{Node, RefSource, Reference, RequestSeq};
 use crate::spec::{Method, Model};
 
 /// Values kept per resource (the most recent ones).
@@ -45,11 +45,53 @@ pub struct LiveState {
     /// 2xx responses per operation index.
     successes: BTreeMap<usize, u64>,
     observed: BTreeSet<Observed>,
+    /// The non-default identities calls may run as (from the auth file).
+    identities: Vec<String>,
+    /// Per (operation, identity; `None` = the default): (2xx answers, 401/403 answers).
+    access: BTreeMap<(usize, Option<String>), (u64, u64)>,
 }
+
+/// Refusals of the default identity after which an operation is tried as other identities.
+const REFUSALS_BEFORE_SWITCH: u64 = 3;
 
 impl LiveState {
     pub fn shared() -> SharedLive {
         Arc::new(Mutex::new(LiveState::default()))
+    }
+
+    /// The identities besides the default one that calls may run as.
+    pub fn set_identities(&mut self, names: Vec<String>) {
+        self.identities = names;
+    }
+
+    /// The identity a new call of `op` should run as: the default (`None`) until it has been
+    /// refused (401/403) a few times without ever succeeding; then one that has succeeded on
+    /// `op`, else one not yet refused there, else any. Deterministic given `rng`.
+    pub fn identity_for<R: rand::Rng + ?Sized>(&self, op: usize, rng: &mut R) -> Option<String> {
+        let (ok, refused) = self.access.get(&(op, None)).copied().unwrap_or_default();
+        if self.identities.is_empty() || ok > 0 || refused < REFUSALS_BEFORE_SWITCH {
+            return None;
+        }
+        let stats = |name: &String| {
+            self.access
+                .get(&(op, Some(name.clone())))
+                .copied()
+                .unwrap_or_default()
+        };
+        let worked: Vec<&String> = self.identities.iter().filter(|n| stats(n).0 > 0).collect();
+        let untried: Vec<&String> = self
+            .identities
+            .iter()
+            .filter(|n| stats(n).1 < REFUSALS_BEFORE_SWITCH)
+            .collect();
+        let pool = if !worked.is_empty() && rng.random_bool(0.9) {
+            worked
+        } else if !untried.is_empty() {
+            untried
+        } else {
+            self.identities.iter().collect()
+        };
+        Some(pool[rng.random_range(0..pool.len())].clone())
     }
 
     /// Live values of a resource, oldest first.
@@ -68,11 +110,26 @@ impl LiveState {
     }
 
     /// Learns from one run: successes, values the graph's edges read, deletions, observed edges.
-    pub fn observe(&mut self, model: &Model, graph: &DepGraph, run: &SeqRun) {
+    pub fn observe(&mut self, model: &Model, graph: &DepGraph, seq: &RequestSeq, run: &SeqRun) {
         let responses = responses_by_call(run);
         let ops = ops_by_call(run);
+        let bodies: Vec<Option<serde_json::Value>> = responses
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .filter(|r| (200..300).contains(&r.status))
+                    .and_then(|r| r.json())
+            })
+            .collect();
         for ex in &run.exchanges {
             let Ok(response) = &ex.outcome else { continue };
+            let identity = seq.calls.get(ex.call).and_then(|c| c.identity.clone());
+            let access = self.access.entry((ex.op, identity)).or_default();
+            match response.status {
+                200..=299 => access.0 += 1,
+                401 | 403 => access.1 += 1,
+                _ => {}
+            }
             if !(200..300).contains(&response.status) {
                 continue;
             }
@@ -86,21 +143,29 @@ impl LiveState {
                     }
                 }
             } else {
-                let before = ex.call.min(responses.len());
-                self.learn_edges(ex.op, &concrete, &responses[..before], &ops);
+                let before = ex.call.min(bodies.len());
+                self.learn_edges(ex.op, &concrete, &bodies[..before], &ops);
             }
             for edge in graph.out_of(ex.op).filter(|e| e.via <= Via::List) {
                 let Some(resource) = &edge.resource else {
                     continue;
                 };
-                let reference = Reference {
-                    call: ex.call,
-                    source: edge.source.clone(),
-                };
-                if let Some(value) = resolve_ref(&reference, &responses) {
-                    if matches!(value, Node::String(_) | Node::Number(_)) {
-                        self.remember(resource, value);
+                let value = match &edge.source {
+                    RefSource::Body(ptr) => bodies
+                        .get(ex.call)
+                        .and_then(Option::as_ref)
+                        .and_then(|b| b.pointer(ptr))
+                        .map(Node::from),
+                    other => {
+                        let reference = Reference {
+                            call: ex.call,
+                            source: other.clone(),
+                        };
+                        resolve_ref(&reference, &responses)
                     }
+                };
+                if let Some(value @ (Node::String(_) | Node::Number(_))) = value {
+                    self.remember(resource, value);
                 }
             }
         }
@@ -126,15 +191,15 @@ impl LiveState {
         &mut self,
         consumer: usize,
         concrete: &[(String, String)],
-        earlier: &[Option<crate::http::HttpResponse>],
+        earlier: &[Option<serde_json::Value>],
         ops: &[Option<usize>],
     ) {
         for (param, value) in concrete {
-            for (producer_call, response) in earlier.iter().enumerate() {
-                let Some(json) = response.as_ref().and_then(|r| r.json()) else {
+            for (producer_call, json) in earlier.iter().enumerate() {
+                let Some(json) = json else {
                     continue;
                 };
-                let Some(pointer) = find_id_leaf(&json, value, String::new(), 0) else {
+                let Some(pointer) = find_id_leaf(json, value, String::new(), 0) else {
                     continue;
                 };
                 let Some(producer) = ops.get(producer_call).copied().flatten() else {

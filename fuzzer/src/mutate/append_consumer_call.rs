@@ -30,6 +30,7 @@ impl AppendConsumerCallMutator {
             return false;
         };
         let mut call = generate_call(ctx, consumer, rng);
+        call.identity = ctx.producers.identity_for(consumer, rng);
         // Wire the chosen parameter, then any other path parameter an existing call can feed.
         let link = Reference {
             call: from,

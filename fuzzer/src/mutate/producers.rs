@@ -150,6 +150,11 @@ impl Producers {
         })
     }
 
+    /// The identity a new call of `consumer` should run as (see [`LiveState::identity_for`]).
+    pub fn identity_for<R: Rng + ?Sized>(&self, consumer: usize, rng: &mut R) -> Option<String> {
+        lock(&self.live).identity_for(consumer, rng)
+    }
+
     /// A live value (seen in a response of this campaign, not deleted since) of the resource
     /// `param` of `consumer` identifies.
     pub fn live_value<R: Rng + ?Sized>(

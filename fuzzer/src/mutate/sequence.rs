@@ -74,6 +74,7 @@ pub fn push_with_producers<R: Rng + ?Sized>(
         return None;
     }
     let mut call = generate_call(ctx, op, rng);
+    call.identity = ctx.producers.identity_for(op, rng);
     for (name, value) in links {
         set_param(&mut call, &name, ParamLocation::Path, value);
     }

@@ -54,6 +54,45 @@ impl PlanInputs<'_> {
 /// The checks the configuration asks for. Each check registers here, guarded by
 /// [`PlanInputs::enabled`] for the finding kinds it reports.
 pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
-    let _ = inputs;
-    ProbePlan::default()
+    let mut plan = ProbePlan::default();
+    // The live value pool of the dependency graph is fed after every run, whatever checks run.
+    let others: Vec<String> = inputs
+        .identities
+        .names()
+        .filter(|n| *n != inputs.identities.default)
+        .map(str::to_owned)
+        .collect();
+    plan.probers
+        .push(Box::new(super::lifecycle::LiveFeeder::new(
+            Arc::clone(inputs.ctx),
+            others,
+        )));
+    let lifecycle: Vec<FindingKind> = LIFECYCLE
+        .into_iter()
+        .filter(|k| inputs.enabled(&[*k]))
+        .collect();
+    if !lifecycle.is_empty() {
+        let ctx = inputs.ctx;
+        let graph = ctx.producers.graph().clone();
+        plan.oracles
+            .push(Box::new(super::lifecycle_oracle::LifecycleOracle::new(
+                Arc::clone(&ctx.model),
+                graph,
+                lifecycle.clone(),
+            )));
+        plan.probers
+            .push(Box::new(super::lifecycle::LifecycleProber::new(
+                Arc::clone(ctx),
+                lifecycle,
+            )));
+    }
+    plan
 }
+
+/// The lifecycle finding kinds (see [`super::lifecycle_oracle`]).
+const LIFECYCLE: [FindingKind; 4] = [
+    FindingKind::UseAfterDelete,
+    FindingKind::CreateNotReadable,
+    FindingKind::UpdateNotReadBack,
+    FindingKind::LeakAfterFailedCreate,
+];
