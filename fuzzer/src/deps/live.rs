@@ -16,7 +16,7 @@ use crate::input::resolve::resolve_ref;
 use crate::input::{Node, RefSource, Reference, RequestSeq};
 use crate::spec::{Method, Model};
 
-/// Values kept per resource (the most recent ones).
+/// Values kept per resource: the first ones seen and the most recent ones.
 const POOL_SIZE: usize = 16;
 /// Observed edges kept in all (each is a distinct operation pair and pointer).
 const MAX_OBSERVED: usize = 512;
@@ -175,8 +175,10 @@ impl LiveState {
         let values = self.pool.entry(resource.to_owned()).or_default();
         values.retain(|v| v != &value);
         values.push(value);
+        // The first half stays (often values that existed before the campaign: seeded data a
+        // list returned); the second half rotates.
         if values.len() > POOL_SIZE {
-            values.remove(0);
+            values.remove(POOL_SIZE / 2);
         }
     }
 
