@@ -131,6 +131,12 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     pub dict: Option<PathBuf>,
 
+    /// A shell command that resets the target to a known state, run (at most 120 s) before the
+    /// campaign starts; a failing reset stops Shrike with exit code 2.
+    /// Example: `--reset-cmd 'docker compose restart api && ./load-fixtures.sh'`.
+    #[arg(long, value_name = "CMD")]
+    pub reset_cmd: Option<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -158,6 +164,11 @@ pub struct DemoArgs {
     /// Fuzz the demo with every planted bug removed: nothing should be reported.
     #[arg(long)]
     pub fixed: bool,
+
+    /// Write the JSON report (findings, and which operations got a 2xx and when).
+    /// Example: `--json demo.json`.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 
     /// No live status line on stderr.
     #[arg(long, short)]
@@ -214,6 +225,7 @@ impl FuzzArgs {
             sarif: self.sarif.clone(),
             max_calls: self.max_calls,
             dict: self.dict.clone(),
+            reset_cmd: self.reset_cmd.clone(),
         }
     }
 }

@@ -7,6 +7,8 @@ mod cli_errors;
 mod demo_campaign;
 #[path = "e2e/resume.rs"]
 mod resume;
+#[path = "e2e/stateful.rs"]
+mod stateful;
 #[path = "e2e/valid_acceptance.rs"]
 mod valid_acceptance;
 

@@ -69,9 +69,32 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
     };
     if mode != Mode::Valid {
         insert_one(ctx, &mut seq.calls[last], op, mode, rng);
+    } else if !lock(ctx.producers.live()).succeeded(op) && rng.random_bool(0.5) {
+        use_body_example(ctx, &mut seq.calls[last], op, rng);
     }
     link_body_ids(ctx, &mut seq, op, last, rng);
     seq
+}
+
+/// An operation that has not succeeded yet gets the spec's request-body example more often: the
+/// documented example is the likeliest body to be accepted (a login's known credentials).
+fn use_body_example<R: rand::Rng + ?Sized>(
+    ctx: &SeqContext,
+    call: &mut Call,
+    op: usize,
+    rng: &mut R,
+) {
+    let media = ctx.model.operations[op]
+        .request_body
+        .as_ref()
+        .and_then(|rb| rb.content.first());
+    let (Some(media), Some(body)) = (media, call.body.as_mut()) else {
+        return;
+    };
+    if !media.examples.is_empty() {
+        let example = &media.examples[rng.random_range(0..media.examples.len())];
+        body.value = Node::from(example.clone());
+    }
 }
 
 /// Body fields of the target call that the dependency graph feeds (`product_id` in an order item

@@ -139,7 +139,10 @@ fn run_demo(args: &crate::cli::DemoArgs) -> i32 {
     };
     let stop = stop_flag();
     let mut console = std::io::stderr();
-    let reports = crate::config::ReportPaths::default();
+    let reports = crate::config::ReportPaths {
+        json: args.json.clone(),
+        ..crate::config::ReportPaths::default()
+    };
     finish(demo::demo(&exe, &request, &stop, &mut console), &reports)
 }
 

@@ -90,6 +90,9 @@ pub fn fuzz(
     let settings = &request.settings;
     let model = setup::load_model(&settings.spec, &settings.filter)?;
     let target = setup::target(settings.target.as_deref(), &model)?;
+    if let Some(cmd) = &settings.reset_cmd {
+        super::reset::run_reset(cmd, super::reset::RESET_TIMEOUT)?;
+    }
     setup::check_reachable(&target)?;
     let seed = settings.seed.unwrap_or_else(setup::fresh_seed);
     let _ = writeln!(

@@ -77,6 +77,9 @@ pub struct FileConfig {
     pub max_calls: Option<u64>,
     /// `dict`: a dictionary file of extra attack payloads, one per line. Default: none.
     pub dict: Option<PathBuf>,
+    /// `reset-cmd`: a shell command run (at most 120 s) before the campaign to put the target
+    /// into a known state, e.g. `"./reset-db.sh"`. Default: none.
+    pub reset_cmd: Option<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].

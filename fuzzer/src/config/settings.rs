@@ -60,6 +60,8 @@ pub struct Settings {
     pub dict: Option<PathBuf>,
     /// Which checks run (`--checks`, `--check`, `--skip-checks`).
     pub checks: crate::probe::CheckSelection,
+    /// Shell command that resets the target before the campaign (`--reset-cmd`).
+    pub reset_cmd: Option<String>,
 }
 
 /// One value with the origin it came from, for messages.
@@ -150,6 +152,7 @@ impl Settings {
             max_calls: max_calls(src.get(|c| &c.max_calls))?,
             dict: src.value(|c| &c.dict),
             checks: crate::probe::CheckSelection::default(),
+            reset_cmd: src.value(|c| &c.reset_cmd).filter(|c| !c.trim().is_empty()),
         })
     }
 

@@ -139,6 +139,13 @@ fn reason(
             status_list(tally)
         );
     }
+    let needs_credentials = model.operations[op].requires_auth();
+    if auth * 5 >= total && !needs_credentials {
+        return format!(
+            "refused with 401/403 ({auth} of {total}) although it needs no credentials: the values sent (credentials in the body?) were not accepted; other answers: {}",
+            status_list(tally)
+        );
+    }
     if auth * 5 >= total {
         return format!(
             "calls were refused with 401/403 ({auth} of {total}) and the rest failed ({}): it likely needs another identity or role",

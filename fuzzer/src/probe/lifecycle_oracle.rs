@@ -5,7 +5,9 @@
 //!   order that stays readable with `status: cancelled`) is a soft delete, not a finding; 404/410
 //!   after the delete is what should happen.
 //! - **create-not-readable**: a 201 whose resource, read through the id the create returned (an
-//!   edge of the dependency graph to a read of the same resource), answers 404/410.
+//!   edge of the dependency graph to a read of the same resource), answers 404/410. Not judged
+//!   when an anonymous create (a sign-up) is read by a protected operation: the reader need not
+//!   own what was created.
 //! - **update-not-read-back**: a 2xx `PUT`/`PATCH` of X followed by a 2xx read of X that shows
 //!   another value for a field the update sent. Server-managed fields are left alone: fields the
 //!   read schema marks `readOnly`, fields the request schema does not declare, and fields whose
@@ -128,6 +130,13 @@ impl LifecycleOracle {
                 let Some(resource) = created_resource(&self.model.operations[create.op]) else {
                     continue;
                 };
+                // An anonymous create (a sign-up) makes something the reading identity need not
+                // own: a 404 from a protected read may be authorization, not a lost resource.
+                if !self.model.operations[create.op].requires_auth()
+                    && self.model.operations[read.op].requires_auth()
+                {
+                    continue;
+                }
                 let reads_it = self.graph.out_of(create.op).any(|e| {
                     e.consumer == read.op
                         && e.resource.as_deref() == Some(resource.as_str())
