@@ -244,6 +244,7 @@ fn write_meta(
         "target": target,
         "seed": seed,
         "budget": {"time_s": settings.time.as_secs_f64(), "execs": settings.execs},
+        "reset_cmd": settings.reset_cmd,
         "finished": outcome.is_some(),
         "execs": outcome.map(|o| o.execs),
         "elapsed_s": outcome.map(|o| o.elapsed.as_secs_f64()),

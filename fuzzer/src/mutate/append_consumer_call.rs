@@ -26,6 +26,18 @@ impl AppendConsumerCallMutator {
                 options.extend(ctx.producers.consumers_of(pi).map(|(ci, p)| (i, ci, p)));
             }
         }
+        // Prefer producers that have answered 2xx in this campaign: their output is real.
+        {
+            let live = crate::deps::live::lock(ctx.producers.live());
+            let valid: Vec<_> = options
+                .iter()
+                .copied()
+                .filter(|(_, _, p)| live.succeeded(p.op))
+                .collect();
+            if !valid.is_empty() && rng.random_bool(0.85) {
+                options = valid;
+            }
+        }
         let Some(&(from, consumer, producer)) = options.choose(rng) else {
             return false;
         };

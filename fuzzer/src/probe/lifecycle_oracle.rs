@@ -16,7 +16,8 @@
 //!   that failed (400/409/422/5xx), holds a new item that carries the rejected body's values.
 //!
 //! Every judgement needs the two exchanges to be of the same concrete path, made as the same
-//! identity, with no other successful write in between.
+//! identity, with no other successful write in between; reads compared with each other must be
+//! the same request (query included), and a read-back must have no query.
 
 use std::sync::Arc;
 
@@ -92,7 +93,10 @@ impl LifecycleOracle {
             };
             let before = (0..d).rev().find(|&b| {
                 let ex = &run.exchanges[b];
-                ex.op == after.op && ok(ex) && same_target(seq, ex, after)
+                ex.op == after.op
+                    && ok(ex)
+                    && same_target(seq, ex, after)
+                    && ex.request.path_and_query == after.request.path_and_query
             });
             let Some(b) = before else { continue };
             if self.write_between(run, b, a, Some(d))
@@ -166,7 +170,12 @@ impl LifecycleOracle {
 
     fn update_not_read_back(&self, seq: &RequestSeq, run: &SeqRun, out: &mut Vec<SeqFinding>) {
         for (r, read) in run.exchanges.iter().enumerate() {
-            if self.method(read) != Method::Get || !ok(read) {
+            // A read with a query (a currency, a field selection) may legitimately show
+            // values other than those stored.
+            if self.method(read) != Method::Get
+                || !ok(read)
+                || read.request.path_and_query.contains('?')
+            {
                 continue;
             }
             let Some(u) = (0..r).rev().find(|&u| {
@@ -259,7 +268,9 @@ impl LifecycleOracle {
                 .into_iter()
                 .filter(|item| !old_items.contains(item))
                 .any(|item| carries(&item, &sent));
-            if same_identity && leaked {
+            // The same listing both times (a page or filter that differs shows other items).
+            let same_query = before.request.path_and_query == after.request.path_and_query;
+            if same_identity && same_query && leaked {
                 let detail = format!(
                     "POST {} answered {}, yet the collection lists a new item with the rejected values",
                     path_only(&create.request.path_and_query),
