@@ -229,10 +229,10 @@ impl LifecycleOracle {
             if !scalar || !declared(field) || read_only(field) {
                 return None;
             }
-            if let Some(echo) = echoed.as_ref().and_then(|e| e.get(field)) {
-                if !same_value(echo, value) {
-                    return None;
-                }
+            if let Some(echo) = echoed.as_ref().and_then(|e| e.get(field))
+                && !same_value(echo, value)
+            {
+                return None;
             }
             let now = shown.get(field)?;
             (!same_value(now, value)).then(|| field.clone())
