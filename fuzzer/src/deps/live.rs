@@ -327,3 +327,61 @@ fn find_id_leaf(json: &serde_json::Value, value: &str, at: String, depth: usize)
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    #[test]
+    fn path_values_read_the_template_from_the_end() {
+        assert_eq!(
+            path_values(
+                "/orders/{orderId}/items/{n}",
+                "/api/orders/42/items/a%20b?x=1"
+            ),
+            vec![
+                ("orderId".to_owned(), "42".to_owned()),
+                ("n".to_owned(), "a b".to_owned())
+            ]
+        );
+        assert!(path_values("/a/{b}/c", "/x").is_empty());
+    }
+
+    #[test]
+    fn pool_keeps_first_values_and_forgets_deleted_ones() {
+        let mut live = LiveState::default();
+        for i in 0..40 {
+            live.remember("order", Node::number(i));
+        }
+        let values = live.values("order");
+        assert_eq!(values.len(), POOL_SIZE);
+        assert_eq!(values[0], Node::number(0));
+        assert_eq!(values.last(), Some(&Node::number(39)));
+        live.forget("order", "0");
+        assert!(!live.values("order").contains(&Node::number(0)));
+        assert!(live.values("user").is_empty());
+    }
+
+    #[test]
+    fn refused_operations_switch_identity() {
+        let mut live = LiveState::default();
+        live.set_identities(vec!["admin".into(), "bob".into()]);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        assert_eq!(live.identity_for(0, &mut rng), None);
+        live.access.insert((0, None), (0, REFUSALS_BEFORE_SWITCH));
+        assert!(live.identity_for(0, &mut rng).is_some());
+        live.access.insert((0, Some("admin".into())), (2, 0));
+        let picks: Vec<Option<String>> = (0..50).map(|_| live.identity_for(0, &mut rng)).collect();
+        let admin = picks
+            .iter()
+            .filter(|p| p.as_deref() == Some("admin"))
+            .count();
+        assert!(admin > 35, "{admin}");
+        // Once the default identity succeeds, calls stay with it.
+        live.access.insert((0, None), (1, REFUSALS_BEFORE_SWITCH));
+        assert_eq!(live.identity_for(0, &mut rng), None);
+    }
+}

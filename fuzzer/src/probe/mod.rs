@@ -13,6 +13,7 @@
 
 pub mod lifecycle;
 pub mod lifecycle_oracle;
+mod lifecycle_values;
 pub mod plan;
 pub mod select;
 
