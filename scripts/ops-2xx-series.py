@@ -3,7 +3,7 @@
 
   scripts/ops-2xx-series.py REPORT.json [--step SECONDS]
 
-The report's `coverage.series` holds one [seconds, count] point per operation's first 2xx; this
+The report's `coverage.series` holds one [seconds, count, operation] point per operation's first 2xx; this
 prints the count at every STEP seconds (default 10) up to the run's duration, then the operations
 that never got a 2xx with the most likely reason.
 """
@@ -35,6 +35,9 @@ def main():
         if t >= duration:
             break
         t = min(t + a.step, duration)
+    for point in series:
+        if len(point) > 2:
+            print(f"# first 2xx at {point[0]:.3f}s: {point[2]} ({point[1]})")
     for d in cov["never_2xx"]:
         print(f"# never 2xx: {d['operation']}: {d['reason']}")
 

@@ -65,7 +65,11 @@ fn coverage(report: &FuzzReport) -> Coverage {
             .into_iter()
             .map(|d| (d.operation, d.reason))
             .collect(),
-        series: tally.series(),
+        series: tally
+            .series()
+            .into_iter()
+            .map(|(ms, n, op)| (ms, n, model.operations[op].id.to_string()))
+            .collect(),
     }
 }
 

@@ -55,14 +55,20 @@ impl Tally {
         }
     }
 
-    /// `(milliseconds, operations with a 2xx by then)` at each first 2xx, in time order.
-    pub fn series(&self) -> Vec<(u64, usize)> {
-        let mut firsts: Vec<Duration> = self.ops.iter().filter_map(|t| t.first_2xx).collect();
+    /// `(milliseconds, operations with a 2xx by then, the operation)` at each first 2xx, in time
+    /// order.
+    pub fn series(&self) -> Vec<(u64, usize, usize)> {
+        let mut firsts: Vec<(Duration, usize)> = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter_map(|(op, t)| t.first_2xx.map(|d| (d, op)))
+            .collect();
         firsts.sort();
         firsts
             .into_iter()
             .enumerate()
-            .map(|(i, d)| (u64::try_from(d.as_millis()).unwrap_or(u64::MAX), i + 1))
+            .map(|(i, (d, op))| (u64::try_from(d.as_millis()).unwrap_or(u64::MAX), i + 1, op))
             .collect()
     }
 

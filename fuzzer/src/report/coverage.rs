@@ -10,13 +10,14 @@ pub struct Coverage {
     pub with_2xx: usize,
     /// `(operation, most likely reason)` for each operation without a 2xx.
     pub never_2xx: Vec<(String, String)>,
-    /// `(milliseconds since the first response, operations with a 2xx by then)` at each first 2xx.
-    pub series: Vec<(u64, usize)>,
+    /// `(milliseconds since the first response, operations with a 2xx by then, the operation that
+    /// just got its first)` at each first 2xx.
+    pub series: Vec<(u64, usize, String)>,
 }
 
 impl Coverage {
     /// The JSON form: `{"operations", "with_2xx", "never_2xx": [{"operation", "reason"}],
-    /// "series": [[seconds, count], ...]}`.
+    /// "series": [[seconds, count, operation], ...]}`.
     pub fn to_value(&self) -> Value {
         json!({
             "operations": self.operations,
@@ -25,7 +26,7 @@ impl Coverage {
                 .map(|(op, reason)| json!({"operation": op, "reason": reason}))
                 .collect::<Vec<_>>(),
             "series": self.series.iter()
-                .map(|(ms, n)| json!([*ms as f64 / 1000.0, n]))
+                .map(|(ms, n, op)| json!([*ms as f64 / 1000.0, n, op]))
                 .collect::<Vec<_>>(),
         })
     }

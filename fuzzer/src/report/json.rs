@@ -9,7 +9,7 @@
 //!                "response": {"status", "headers", "body_excerpt", "body_truncated", "latency_ms"}}],
 //!  "summary": {"<kind>": <distinct findings>},
 //!  "coverage": {"operations", "with_2xx", "never_2xx": [{"operation", "reason"}],
-//!               "series": [[seconds, operations with a 2xx], ...]}}
+//!               "series": [[seconds, operations with a 2xx, operation], ...]}}
 //! ```
 //! Headers are `[name, value]` pairs in the order sent or received.
 
