@@ -22,6 +22,9 @@ const LIVE_VALUE_CHANCE: f64 = 0.2;
 /// How often a path parameter keeps its generated value although it has a producer.
 const OWN_VALUE_CHANCE: f64 = 0.1;
 
+/// The same for an operation that has not answered 2xx yet in this campaign.
+const FRESH_OWN_VALUE_CHANCE: f64 = 0.25;
+
 /// A new sequence ending in a randomly chosen operation, preceded by producer calls it needs.
 pub fn generate_seq<R: Rng + ?Sized>(ctx: &SeqContext, rng: &mut R) -> RequestSeq {
     let mut seq = RequestSeq::default();
@@ -59,9 +62,19 @@ pub fn push_with_producers<R: Rng + ?Sized>(
             links.push((param.name.clone(), value));
             continue;
         }
-        // And now and then the generated value (often the spec's example) stays: ids that exist
-        // before the campaign starts are reachable too.
-        if depth == 0 || seq.calls.len() + 2 > MAX_CALLS || rng.random_bool(OWN_VALUE_CHANCE) {
+        // And now and then the generated value stays: ids that exist before the campaign starts
+        // are reachable too. An operation that has not succeeded yet gets the spec's example
+        // (the documented id most likely to exist) more often.
+        let fresh = !crate::deps::live::lock(ctx.producers.live()).succeeded(op);
+        let own = if fresh {
+            FRESH_OWN_VALUE_CHANCE
+        } else {
+            OWN_VALUE_CHANCE
+        };
+        if depth == 0 || seq.calls.len() + 2 > MAX_CALLS || rng.random_bool(own) {
+            if let Some(example) = param.examples.first().filter(|_| fresh) {
+                links.push((param.name.clone(), Node::from(example.clone())));
+            }
             continue;
         }
         let Some(producer) = ctx.producers.choose(op, &param.name, rng) else {
@@ -193,7 +206,7 @@ mod tests {
                 || last.operation.0 == "uploadReceipt"
             {
                 consumers += 1;
-                // Now and then the generated value stays (OWN_VALUE_CHANCE): a single call.
+                // Now and then the generated value stays (OWN_VALUE_CHANCE): one call.
                 if seq.calls.len() == 1 {
                     continue;
                 }
@@ -206,8 +219,9 @@ mod tests {
                 chained += 1;
             }
         }
+        // Nothing has succeeded in this context, so FRESH_OWN_VALUE_CHANCE applies.
         assert!(
-            consumers > 20 && chained * 10 >= consumers * 8,
+            consumers > 20 && chained * 10 >= consumers * 6,
             "{chained} of {consumers}"
         );
     }
