@@ -69,11 +69,17 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
     };
     if mode != Mode::Valid {
         insert_one(ctx, &mut seq.calls[last], op, mode, rng);
-    } else if !lock(ctx.producers.live()).succeeded(op) && rng.random_bool(0.5) {
+    } else if fresh(ctx, op) && rng.random_bool(0.5) {
         use_body_example(ctx, &mut seq.calls[last], op, rng);
     }
     link_body_ids(ctx, &mut seq, op, last, rng);
     seq
+}
+
+/// True when the campaign feeds the live state and `op` has not answered 2xx yet.
+fn fresh(ctx: &SeqContext, op: usize) -> bool {
+    let live = lock(ctx.producers.live());
+    live.fed() && !live.succeeded(op)
 }
 
 /// An operation that has not succeeded yet gets the spec's request-body example more often: the

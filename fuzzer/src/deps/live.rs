@@ -99,6 +99,12 @@ impl LiveState {
         self.pool.get(resource).map_or(&[], Vec::as_slice)
     }
 
+    /// True once a run has been observed: without a feeder (a one-off generation outside a
+    /// campaign) nothing is known, and generation does not guess.
+    pub fn fed(&self) -> bool {
+        !self.access.is_empty()
+    }
+
     /// True when operation `op` ever answered 2xx.
     pub fn succeeded(&self, op: usize) -> bool {
         self.successes.get(&op).is_some_and(|n| *n > 0)

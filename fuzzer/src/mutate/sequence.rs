@@ -65,11 +65,14 @@ pub fn push_with_producers<R: Rng + ?Sized>(
         // And now and then the generated value stays: ids that exist before the campaign starts
         // are reachable too. An operation that has not succeeded yet gets the spec's example
         // (the documented id most likely to exist) more often.
-        let fresh = !crate::deps::live::lock(ctx.producers.live()).succeeded(op);
-        let own = if fresh {
-            FRESH_OWN_VALUE_CHANCE
-        } else {
-            OWN_VALUE_CHANCE
+        let (fed, fresh) = {
+            let live = crate::deps::live::lock(ctx.producers.live());
+            (live.fed(), live.fed() && !live.succeeded(op))
+        };
+        let own = match (fed, fresh) {
+            (false, _) => 0.0,
+            (true, true) => FRESH_OWN_VALUE_CHANCE,
+            (true, false) => OWN_VALUE_CHANCE,
         };
         if depth == 0 || seq.calls.len() + 2 > MAX_CALLS || rng.random_bool(own) {
             if let Some(example) = param.examples.first().filter(|_| fresh) {
@@ -206,10 +209,6 @@ mod tests {
                 || last.operation.0 == "uploadReceipt"
             {
                 consumers += 1;
-                // Now and then the generated value stays (OWN_VALUE_CHANCE): one call.
-                if seq.calls.len() == 1 {
-                    continue;
-                }
                 assert_eq!(seq.calls.len(), 2, "{seq:?}");
                 assert_eq!(seq.calls[0].operation.0, "createOrder");
                 let Some(Node::Ref(r)) = last.param("orderId", ParamLocation::Path) else {
@@ -219,9 +218,9 @@ mod tests {
                 chained += 1;
             }
         }
-        // Nothing has succeeded in this context, so FRESH_OWN_VALUE_CHANCE applies.
+        // Nothing feeds the live state here: every consumer gets its producer.
         assert!(
-            consumers > 20 && chained * 10 >= consumers * 6,
+            consumers > 20 && chained == consumers,
             "{chained} of {consumers}"
         );
     }
