@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::deps::live::lock;
 use crate::deps::names::field_resource;
-use crate::deps::{Edge, Slot};
+use crate::deps::{Edge, Slot, Via};
 use crate::generate::Mode;
 use crate::input::{Call, Node, ParamValue, RequestSeq};
 use crate::mutate::SeqContext;
@@ -131,6 +131,12 @@ fn link_body_ids<R: rand::Rng + ?Sized>(
                 .into_op(op)
                 .filter(|e| matches!(&e.slot, Slot::BodyField { name } if *name == field))
                 .collect();
+            // A resource of its own (a create) over a list's first item: ordering the same
+            // listed product again and again only exhausts its stock.
+            let mut all = all;
+            if all.iter().any(|e| e.via != Via::List) {
+                all.retain(|e| e.via != Via::List);
+            }
             let ok: Vec<&Edge> = all
                 .iter()
                 .copied()

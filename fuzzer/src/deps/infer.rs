@@ -51,8 +51,15 @@ impl DepGraph {
                 let Some(resource) = field_resource(&field) else {
                     continue;
                 };
+                // Only producers that bring the resource into being (or list it): a review's
+                // `product_id` names a product, but making a review needs one first.
+                let makes = |e: &Edge| match (&e.via, &e.source) {
+                    (Via::Link | Via::Path | Via::List, _) => true,
+                    (Via::Name, RefSource::Body(ptr)) => ptr == "/id",
+                    (Via::Name, _) => false,
+                };
                 for edge in path_edges.iter().filter(|e| {
-                    e.producer != ci && e.resource.as_deref() == Some(resource.as_str())
+                    e.producer != ci && e.resource.as_deref() == Some(resource.as_str()) && makes(e)
                 }) {
                     graph.push(Edge {
                         producer: edge.producer,

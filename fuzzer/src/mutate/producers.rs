@@ -31,6 +31,8 @@ pub struct Producer {
 #[derive(Debug, Clone, Default)]
 pub struct Producers {
     by_consumer: Vec<Vec<Producer>>,
+    /// True for each operation that is a `GET`.
+    methods: Vec<bool>,
     graph: DepGraph,
     live: SharedLive,
 }
@@ -55,6 +57,11 @@ impl Producers {
         }
         Producers {
             by_consumer,
+            methods: model
+                .operations
+                .iter()
+                .map(|o| o.method == crate::spec::Method::Get)
+                .collect(),
             graph,
             live: LiveState::shared(),
         }
@@ -126,6 +133,12 @@ impl Producers {
                 });
             }
         }
+        // A list's first item serves reads; a delete or an update gets a resource of its own
+        // when something creates one (deleting the same listed item again only gives 404s).
+        let reads = model_method_is_get(&self.methods, consumer);
+        if !reads && candidates.iter().any(|c| c.via != Via::List) {
+            candidates.retain(|c| c.via != Via::List);
+        }
         if candidates.iter().any(|c| live.succeeded(c.op)) && rng.random_bool(0.85) {
             candidates.retain(|c| live.succeeded(c.op));
         }
@@ -169,6 +182,10 @@ impl Producers {
         let values = live.values(&resource);
         (!values.is_empty()).then(|| values[rng.random_range(0..values.len())].clone())
     }
+}
+
+fn model_method_is_get(methods: &[bool], op: usize) -> bool {
+    methods.get(op).copied().unwrap_or(false)
 }
 
 /// A JSON pointer to a top-level field (`~` and `/` escaped).
