@@ -135,9 +135,16 @@ impl Producers {
         }
         // A list's first item serves reads; a delete or an update gets a resource of its own
         // when something creates one (deleting the same listed item again only gives 404s).
+        // Likewise a foreign key another resource carries (a review's `product_id`) needs that
+        // resource first: only creates feed a delete or an update when there are any.
         let reads = model_method_is_get(&self.methods, consumer);
-        if !reads && candidates.iter().any(|c| c.via != Via::List) {
-            candidates.retain(|c| c.via != Via::List);
+        let makes = |c: &Producer| match c.via {
+            Via::Link | Via::Path => true,
+            Via::Name => c.source == RefSource::Body("/id".to_owned()),
+            Via::List => false,
+        };
+        if !reads && candidates.iter().any(makes) {
+            candidates.retain(makes);
         }
         if candidates.iter().any(|c| live.succeeded(c.op)) && rng.random_bool(0.85) {
             candidates.retain(|c| live.succeeded(c.op));
