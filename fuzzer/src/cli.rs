@@ -191,6 +191,12 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "NAME")]
     pub check: Vec<String>,
 
+    /// A shell command that resets the target to a known state, run (at most 120 s) before the
+    /// campaign starts; a failing reset stops Shrike with exit code 2.
+    /// Example: `--reset-cmd 'docker compose restart api && ./load-fixtures.sh'`.
+    #[arg(long, value_name = "CMD")]
+    pub reset_cmd: Option<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -219,6 +225,11 @@ pub struct DemoArgs {
     #[arg(long)]
     pub fixed: bool,
 
+    /// Write the JSON report (findings, and which operations got a 2xx and when).
+    /// Example: `--json demo.json`.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -243,6 +254,12 @@ pub struct ReproArgs {
     /// Replay up to this many times; a flaky finding shows as e.g. "reproduced 2/3". Default 3.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub runs: u32,
+
+    /// A shell command that resets the target to a known state, run (at most 120 s) once before
+    /// the replays and before logging in; a failing reset exits 2.
+    /// Example: `--reset-cmd './reset-db.sh'`.
+    #[arg(long, value_name = "CMD")]
+    pub reset_cmd: Option<String>,
 }
 
 /// Flags of `shrike minimize`.
@@ -327,6 +344,7 @@ impl FuzzArgs {
             checks: self.checks.clone(),
             skip_checks: self.skip_checks.clone(),
             check: self.check.clone(),
+            reset_cmd: self.reset_cmd.clone(),
         }
     }
 }

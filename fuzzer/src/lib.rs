@@ -9,6 +9,7 @@ pub mod cases;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod deps;
 pub mod exit;
 pub mod fsutil;
 pub mod generate;

@@ -13,6 +13,8 @@ mod resume;
 mod security_identity;
 #[path = "e2e/security_payload.rs"]
 mod security_payload;
+#[path = "e2e/stateful.rs"]
+mod stateful;
 #[path = "e2e/tls.rs"]
 mod tls;
 #[path = "e2e/valid_acceptance.rs"]

@@ -8,10 +8,6 @@
 //! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
 //! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
 //! after another, so a second bad value would hide what the first one reaches.
-//!
-//! Outside valid mode, one insertion point (a parameter or a top-level body field) gets the
-//! boundary, invalid or attack value and everything else stays valid: an API checks its inputs one
-//! after another, so a second bad value would hide what the first one reaches.
 
 use std::sync::Arc;
 
@@ -24,6 +20,9 @@ use rand_chacha::ChaCha8Rng;
 
 use serde_json::Value;
 
+use crate::deps::live::lock;
+use crate::deps::names::field_resource;
+use crate::deps::{Edge, Slot, Via};
 use crate::generate::Mode;
 use crate::input::{Call, Node, ParamValue, RequestSeq};
 use crate::mutate::SeqContext;
@@ -70,25 +69,48 @@ pub fn generate_seq_in<R: rand::Rng + ?Sized>(
     };
     if mode != Mode::Valid {
         insert_one(ctx, &mut seq.calls[last], op, mode, rng);
+    } else if fresh(ctx, op) && rng.random_bool(0.5) {
+        use_body_example(ctx, &mut seq.calls[last], op, rng);
     }
-    link_body_ids(ctx, &mut seq, last, rng);
+    link_body_ids(ctx, &mut seq, op, last, rng);
     seq
 }
 
-/// Letters and digits of a name, lower-cased: `product_id`, `productId` and `ProductID` agree.
-fn squash(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// True when the campaign feeds the live state and `op` has not answered 2xx yet.
+fn fresh(ctx: &SeqContext, op: usize) -> bool {
+    let live = lock(ctx.producers.live());
+    live.fed() && !live.succeeded(op)
 }
 
-/// Body fields of the target call named like a produced path parameter (`product_id` in an order
-/// item ↔ `{productId}` of `GET /products/{productId}`) get a producer call inserted before the
-/// target and become references to its response, so bodies point at resources that exist.
+/// An operation that has not succeeded yet gets the spec's request-body example more often: the
+/// documented example is the likeliest body to be accepted (a login's known credentials).
+fn use_body_example<R: rand::Rng + ?Sized>(
+    ctx: &SeqContext,
+    call: &mut Call,
+    op: usize,
+    rng: &mut R,
+) {
+    let media = ctx.model.operations[op]
+        .request_body
+        .as_ref()
+        .and_then(|rb| rb.content.first());
+    let (Some(media), Some(body)) = (media, call.body.as_mut()) else {
+        return;
+    };
+    if !media.examples.is_empty() {
+        let example = &media.examples[rng.random_range(0..media.examples.len())];
+        body.value = Node::from(example.clone());
+    }
+}
+
+/// Body fields of the target call that the dependency graph feeds (`product_id` in an order item
+/// ← the `id` of `POST /products`) get a producer call inserted before the target — one that has
+/// succeeded in this campaign when there is one — and become references to its response, so
+/// bodies point at resources that exist. Now and then a live value of the resource stands in.
 fn link_body_ids<R: rand::Rng + ?Sized>(
     ctx: &SeqContext,
     seq: &mut RequestSeq,
+    op: usize,
     mut target: usize,
     rng: &mut R,
 ) {
@@ -101,23 +123,50 @@ fn link_body_ids<R: rand::Rng + ?Sized>(
         if seq.calls.len() >= crate::input::MAX_CALLS || !rng.random_bool(0.9) {
             continue;
         }
-        let wanted = squash(&field);
-        let producers: Vec<_> = (0..ctx.model.operations.len())
-            .flat_map(|c| ctx.producers.for_consumer(c))
-            .filter(|p| squash(&p.param) == wanted)
-            .collect();
-        let Some(producer) = producers.get(rng.random_range(0..producers.len().max(1))) else {
+        let edges: Vec<&Edge> = {
+            let live = lock(ctx.producers.live());
+            let all: Vec<&Edge> = ctx
+                .producers
+                .graph()
+                .into_op(op)
+                .filter(|e| matches!(&e.slot, Slot::BodyField { name } if *name == field))
+                .collect();
+            // A resource of its own (a create) over a list's first item: ordering the same
+            // listed product again and again only exhausts its stock.
+            let mut all = all;
+            if all.iter().any(|e| e.via != Via::List) {
+                all.retain(|e| e.via != Via::List);
+            }
+            let ok: Vec<&Edge> = all
+                .iter()
+                .copied()
+                .filter(|e| live.succeeded(e.producer))
+                .collect();
+            if ok.is_empty() { all } else { ok }
+        };
+        let Some(edge) = edges.get(rng.random_range(0..edges.len().max(1))) else {
             continue;
         };
-        let call = crate::mutate::sequence::generate_call(ctx, producer.op, rng);
-        seq.insert_call(target, call);
-        let reference = Node::Ref(crate::input::Reference {
-            call: target,
-            source: producer.source.clone(),
+        let pooled = edge.resource.as_deref().and_then(|r| {
+            let live = lock(ctx.producers.live());
+            let values = live.values(r);
+            (!values.is_empty() && rng.random_bool(0.2))
+                .then(|| values[rng.random_range(0..values.len())].clone())
         });
-        target += 1;
+        let value = match pooled {
+            Some(value) => value,
+            None => {
+                let call = crate::mutate::sequence::generate_call(ctx, edge.producer, rng);
+                seq.insert_call(target, call);
+                target += 1;
+                Node::Ref(crate::input::Reference {
+                    call: target - 1,
+                    source: edge.source.clone(),
+                })
+            }
+        };
         if let Some(body) = seq.calls[target].body.as_mut() {
-            replace_field(&mut body.value, &field, &reference, 0);
+            replace_field(&mut body.value, &field, &value, 0);
         }
     }
 }
@@ -130,8 +179,7 @@ fn collect_id_fields(node: &Node, depth: usize, out: &mut Vec<String>) {
     match node {
         Node::Object(members) => {
             for (key, value) in members {
-                let squashed = squash(key);
-                if squashed.len() > 2 && squashed.ends_with("id") && !out.contains(key) {
+                if field_resource(key).is_some() && !out.contains(key) {
                     out.push(key.clone());
                 }
                 collect_id_fields(value, depth + 1, out);

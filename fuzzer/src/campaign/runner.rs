@@ -115,6 +115,8 @@ pub struct RunStats {
     pub crashes: u64,
     pub restarts: u64,
     pub ops: Vec<OpStats>,
+    /// Status codes, 400/422 messages and first-2xx times per operation, for the diagnostics.
+    pub tally: crate::deps::diagnose::Tally,
 }
 
 impl RunStats {
@@ -370,6 +372,9 @@ impl<T: Transport> SeqRunner<T> {
                 stats.by_class[usize::from(response.status / 100).min(5)] += 1;
                 // Parsed once, for the checks, the error signature and the shape key.
                 let json = parse_json(&response.body);
+                self.stats
+                    .tally
+                    .note(op_index, response.status, &response.body);
                 for check in &mut self.checks {
                     findings.extend(check.check_parsed(op, &request, response, json.as_ref()));
                 }

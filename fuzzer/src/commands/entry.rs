@@ -141,7 +141,10 @@ fn run_demo(args: &crate::cli::DemoArgs) -> i32 {
     };
     let stop = stop_flag();
     let mut console = std::io::stderr();
-    let reports = crate::config::ReportPaths::default();
+    let reports = crate::config::ReportPaths {
+        json: args.json.clone(),
+        ..crate::config::ReportPaths::default()
+    };
     finish(demo::demo(&exe, &request, &stop, &mut console), &reports)
 }
 
@@ -151,6 +154,7 @@ fn run_repro(args: &crate::cli::ReproArgs) -> i32 {
         target: args.target.clone(),
         auth: args.auth.clone(),
         runs: args.runs,
+        reset_cmd: args.reset_cmd.clone(),
     };
     let mut out = std::io::stdout();
     match commands::repro::repro(&request, &mut out) {

@@ -116,6 +116,9 @@ pub fn fuzz(
     let settings = &request.settings;
     let model = setup::load_model(&settings.spec, &settings.filter)?;
     let target = setup::target(settings.target.as_deref(), &model)?;
+    if let Some(cmd) = &settings.reset_cmd {
+        super::reset::run_reset(cmd, super::reset::RESET_TIMEOUT)?;
+    }
     setup::check_reachable(&target)?;
     let seed = settings.seed.unwrap_or_else(setup::fresh_seed);
     let _ = writeln!(
@@ -312,6 +315,7 @@ fn write_meta(
         "target": target,
         "seed": seed,
         "budget": {"time_s": settings.time.as_secs_f64(), "execs": settings.execs},
+        "reset_cmd": settings.reset_cmd,
         "finished": outcome.is_some(),
         "execs": outcome.map(|o| o.execs),
         "elapsed_s": outcome.map(|o| o.elapsed.as_secs_f64()),

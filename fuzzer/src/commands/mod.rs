@@ -7,6 +7,7 @@ pub mod entry;
 pub mod fuzz;
 pub mod minimize;
 pub mod repro;
+pub mod reset;
 pub mod setup;
 pub mod summary;
 
@@ -37,6 +38,8 @@ pub enum CommandError {
     Campaign(#[from] crate::campaign::fuzz::CampaignError),
     #[error("could not start the target: {0}")]
     Supervise(#[from] crate::supervise::SuperviseError),
+    #[error(transparent)]
+    Reset(#[from] reset::ResetError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -54,7 +57,8 @@ impl CommandError {
             | CommandError::NoOperations
             | CommandError::NoTarget
             | CommandError::Auth(_)
-            | CommandError::Case(_) => exit::USAGE,
+            | CommandError::Case(_)
+            | CommandError::Reset(_) => exit::USAGE,
             CommandError::Unreachable { .. } => exit::UNREACHABLE,
             CommandError::Campaign(_) | CommandError::Supervise(_) | CommandError::Io { .. } => {
                 exit::INTERNAL

@@ -31,6 +31,8 @@ pub struct ReproRequest {
     pub auth: Option<PathBuf>,
     /// Replay up to this many times (a flaky finding shows as e.g. 2/3).
     pub runs: u32,
+    /// Runs first, to put the target into a known state (`--reset-cmd`).
+    pub reset_cmd: Option<String>,
 }
 
 /// How the replays went.
@@ -163,6 +165,9 @@ pub fn repro(
 ) -> Result<ReproOutcome, CommandError> {
     if request.runs == 0 {
         return Err(CommandError::Usage("--runs must be at least 1".into()));
+    }
+    if let Some(cmd) = &request.reset_cmd {
+        super::reset::run_reset(cmd, super::reset::RESET_TIMEOUT)?;
     }
     let mut replay = prepare(
         &request.case,

@@ -82,6 +82,7 @@ fn replay(
         target,
         auth: None,
         runs,
+        reset_cmd: None,
     };
     let result = repro(&request, &mut console);
     (result, String::from_utf8_lossy(&console).into_owned())
@@ -115,4 +116,27 @@ fn fixed_target_exits_0_and_gone_target_is_unreachable() {
     assert_eq!(result.unwrap_err().exit_code(), exit::UNREACHABLE);
     let (result, _) = replay(&dir.join("missing"), None, 1);
     assert_eq!(result.unwrap_err().exit_code(), exit::USAGE);
+}
+
+#[test]
+fn reset_command_runs_first_and_a_failing_one_exits_2() {
+    let boom = serve(|_| true);
+    let dir = case_dir("reset", "http://127.0.0.1:1");
+    let marker = dir.join("reset-ran");
+    let request = |cmd: String| ReproRequest {
+        case: dir.clone(),
+        target: Some(boom.clone()),
+        auth: None,
+        runs: 1,
+        reset_cmd: Some(cmd),
+    };
+    let mut console = Vec::new();
+    let ok = repro(
+        &request(format!("touch '{}'", marker.display())),
+        &mut console,
+    );
+    assert_eq!(ok.unwrap().exit_code(), exit::FINDINGS);
+    assert!(marker.exists(), "the reset command ran");
+    let failed = repro(&request("exit 3".into()), &mut console);
+    assert_eq!(failed.unwrap_err().exit_code(), exit::USAGE);
 }

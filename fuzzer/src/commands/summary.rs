@@ -8,7 +8,11 @@ use super::fuzz::FuzzReport;
 use crate::cases::store::list_cases;
 use crate::cases::{CaseFile, load_case};
 use crate::config::ReportPaths;
+use crate::deps::DepGraph;
+use crate::deps::diagnose::diagnose;
+use crate::generate::Generator;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::report::coverage::Coverage;
 use crate::report::{self, ReportFinding, ReportInput, ReportOperation};
 
 /// The report input of a run: every case in its output folder (this run's and resumed ones), with
@@ -46,6 +50,27 @@ pub fn report_input(report: &FuzzReport) -> ReportInput {
             .collect(),
         findings,
         regression: report.regression.clone(),
+        coverage: Some(coverage(report)),
+    }
+}
+
+/// Which operations got a 2xx, when, and why the others did not.
+fn coverage(report: &FuzzReport) -> Coverage {
+    let model = &report.model;
+    let graph = DepGraph::infer(model, &Generator::new(model.defs.clone()));
+    let tally = &report.outcome.stats.tally;
+    Coverage {
+        operations: model.operations.len(),
+        with_2xx: report.outcome.stats.ops_with_2xx(),
+        never_2xx: diagnose(model, &graph, tally)
+            .into_iter()
+            .map(|d| (d.operation, d.reason))
+            .collect(),
+        series: tally
+            .series()
+            .into_iter()
+            .map(|(ms, n, op)| (ms, n, model.operations[op].id.to_string()))
+            .collect(),
     }
 }
 
@@ -104,6 +129,9 @@ pub fn render(report: &FuzzReport, input: &ReportInput) -> String {
         for signature in &r.fixed {
             let _ = writeln!(out, "  fixed: {signature}");
         }
+    }
+    if let Some(coverage) = &input.coverage {
+        out.push_str(&coverage.render());
     }
     out.push_str(&report::console::summary(input));
     out

@@ -97,6 +97,9 @@ pub struct FileConfig {
     /// `check`: checks to run on top of the selection (e.g. `["rate-limit"]`).
     #[serde(default)]
     pub check: Vec<String>,
+    /// `reset-cmd`: a shell command run (at most 120 s) before the campaign to put the target
+    /// into a known state, e.g. `"./reset-db.sh"`. Default: none.
+    pub reset_cmd: Option<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].

@@ -65,6 +65,8 @@ pub struct Settings {
     pub checks: crate::probe::CheckSelection,
     /// Bounds of the minimization of each new finding.
     pub minimize: MinimizeConfig,
+    /// Shell command that resets the target before the campaign (`--reset-cmd`).
+    pub reset_cmd: Option<String>,
 }
 
 /// One value with the origin it came from, for messages.
@@ -171,6 +173,7 @@ impl Settings {
                 )?,
             },
             checks: checks(&fc, &forigin, &cli)?,
+            reset_cmd: src.value(|c| &c.reset_cmd).filter(|c| !c.trim().is_empty()),
         })
     }
 

@@ -26,10 +26,23 @@ impl AppendConsumerCallMutator {
                 options.extend(ctx.producers.consumers_of(pi).map(|(ci, p)| (i, ci, p)));
             }
         }
+        // Prefer producers that have answered 2xx in this campaign: their output is real.
+        {
+            let live = crate::deps::live::lock(ctx.producers.live());
+            let valid: Vec<_> = options
+                .iter()
+                .copied()
+                .filter(|(_, _, p)| live.succeeded(p.op))
+                .collect();
+            if !valid.is_empty() && rng.random_bool(0.85) {
+                options = valid;
+            }
+        }
         let Some(&(from, consumer, producer)) = options.choose(rng) else {
             return false;
         };
         let mut call = generate_call(ctx, consumer, rng);
+        call.identity = ctx.producers.identity_for(consumer, rng);
         // Wire the chosen parameter, then any other path parameter an existing call can feed.
         let link = Reference {
             call: from,

@@ -1,19 +1,17 @@
-//! Producer inference: which operation creates the resource a path parameter names, and where its
-//! response carries the identifier.
-//!
-//! Deliberately simple (a later issue refines it with OpenAPI links and response shapes):
-//! 1. `POST /orders` (or `PUT`) produces for `/orders/{orderId}`: the value is the response's `id`
-//!    field, else a field named like the parameter, else the last segment of `Location`.
-//! 2. Any other operation whose success response has a top-level field named exactly like the
-//!    parameter produces it from that field.
-//! 3. A `POST`/`PUT` whose path ends in a segment named like the parameter (`/shop/orders` for
-//!    `orderId`) and whose response has an `id` field produces it from `id`.
+//! Producers of path parameters, as sequence generation and the sequence mutators ask for them:
+//! a view of the [dependency graph](crate::deps) (links, path structure, names, lists) plus what
+//! the campaign has learnt at run time (which producers succeed, observed edges, live values).
+//! The schema helpers at the end are shared by the structure mutators.
 
+use rand::Rng;
 use serde_json::Value;
 
+use crate::deps::live::lock;
+use crate::deps::names::param_resource;
+use crate::deps::{DepGraph, LiveState, SharedLive, Slot, Via};
 use crate::generate::Generator;
-use crate::input::RefSource;
-use crate::spec::{Method, Model, Operation, StatusKey};
+use crate::input::{Node, RefSource};
+use crate::spec::{Model, Operation, ParamLocation, StatusKey};
 
 /// One way to obtain a value for a consumer's path parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,45 +22,59 @@ pub struct Producer {
     pub param: String,
     /// Where in the producer's response the value is.
     pub source: RefSource,
+    /// Why the producer was chosen (links and path structure are the strongest evidence).
+    pub via: Via,
 }
 
-/// Producers per consumer operation (indexed like `model.operations`).
+/// Producers per consumer operation (indexed like `model.operations`), the graph they come from
+/// and the live state shared with the campaign.
 #[derive(Debug, Clone, Default)]
 pub struct Producers {
     by_consumer: Vec<Vec<Producer>>,
+    /// True for each operation that is a `GET`.
+    methods: Vec<bool>,
+    graph: DepGraph,
+    live: SharedLive,
 }
 
 impl Producers {
     pub fn infer(model: &Model, generator: &Generator) -> Producers {
-        let fields: Vec<Vec<String>> = model
-            .operations
-            .iter()
-            .map(|op| response_fields(op, generator))
-            .collect();
-        let by_consumer = model
-            .operations
-            .iter()
-            .enumerate()
-            .map(|(ci, consumer)| {
-                let mut found = Vec::new();
-                for param in path_params(consumer) {
-                    for (pi, producer) in model.operations.iter().enumerate() {
-                        if pi == ci {
-                            continue;
-                        }
-                        if let Some(source) = source_for(consumer, producer, param, &fields[pi]) {
-                            found.push(Producer {
-                                op: pi,
-                                param: param.to_owned(),
-                                source,
-                            });
-                        }
-                    }
-                }
-                found
-            })
-            .collect();
-        Producers { by_consumer }
+        let graph = DepGraph::infer(model, generator);
+        let mut by_consumer = vec![Vec::new(); model.operations.len()];
+        for edge in graph.edges() {
+            if let Slot::Param {
+                name,
+                location: ParamLocation::Path,
+            } = &edge.slot
+            {
+                by_consumer[edge.consumer].push(Producer {
+                    op: edge.producer,
+                    param: name.clone(),
+                    source: edge.source.clone(),
+                    via: edge.via,
+                });
+            }
+        }
+        Producers {
+            by_consumer,
+            methods: model
+                .operations
+                .iter()
+                .map(|o| o.method == crate::spec::Method::Get)
+                .collect(),
+            graph,
+            live: LiveState::shared(),
+        }
+    }
+
+    /// The whole dependency graph (body-field edges included).
+    pub fn graph(&self) -> &DepGraph {
+        &self.graph
+    }
+
+    /// The run-time state the campaign feeds (see [`crate::deps::live`]).
+    pub fn live(&self) -> &SharedLive {
+        &self.live
     }
 
     /// Every producer of every path parameter of operation `consumer`.
@@ -92,74 +104,95 @@ impl Producers {
                     .map(move |p| (ci, p))
             })
     }
-}
 
-/// Names of the path parameters in the order they appear in the template.
-fn path_params(op: &Operation) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        let name = &after[..close];
-        if !name.is_empty() {
-            out.push(name);
-        }
-        rest = &after[close + 1..];
-    }
-    out
-}
-
-fn source_for(
-    consumer: &Operation,
-    producer: &Operation,
-    param: &str,
-    fields: &[String],
-) -> Option<RefSource> {
-    let marker = format!("/{{{param}}}");
-    let collection = consumer.path.find(&marker).map(|at| &consumer.path[..at]);
-    let creates = matches!(producer.method, Method::Post | Method::Put);
-    if creates && collection.is_some_and(|c| c == producer.path.trim_end_matches('/')) {
-        let source = if fields.iter().any(|f| f == "id") {
-            RefSource::Body("/id".to_owned())
-        } else if fields.iter().any(|f| f == param) {
-            RefSource::Body(pointer(param))
-        } else {
-            RefSource::Header {
-                name: "Location".to_owned(),
-                last_segment: true,
+    /// A producer for `param` of `consumer`, preferring valid ones: producers that have answered
+    /// 2xx in this campaign (when any has), and stronger evidence (links, path structure) over
+    /// names and lists. Edges observed at run time join the candidates.
+    pub fn choose<R: Rng + ?Sized>(
+        &self,
+        consumer: usize,
+        param: &str,
+        rng: &mut R,
+    ) -> Option<Producer> {
+        let live = lock(&self.live);
+        let mut candidates: Vec<Producer> = self.for_param(consumer, param).cloned().collect();
+        for seen in live
+            .observed()
+            .filter(|o| o.consumer == consumer && o.param == param)
+        {
+            let source = RefSource::Body(seen.pointer.clone());
+            if !candidates
+                .iter()
+                .any(|c| c.op == seen.producer && c.source == source)
+            {
+                candidates.push(Producer {
+                    op: seen.producer,
+                    param: param.to_owned(),
+                    source,
+                    via: Via::List,
+                });
             }
+        }
+        // A list's first item serves reads; a delete or an update gets a resource of its own
+        // when something creates one (deleting the same listed item again only gives 404s).
+        // Likewise a foreign key another resource carries (a review's `product_id`) needs that
+        // resource first: only creates feed a delete or an update when there are any.
+        let reads = model_method_is_get(&self.methods, consumer);
+        let makes = |c: &Producer| match c.via {
+            Via::Link | Via::Path => true,
+            Via::Name => c.source == RefSource::Body("/id".to_owned()),
+            Via::List => false,
         };
-        return Some(source);
+        if !reads && candidates.iter().any(makes) {
+            candidates.retain(makes);
+        }
+        if candidates.iter().any(|c| live.succeeded(c.op)) && rng.random_bool(0.85) {
+            candidates.retain(|c| live.succeeded(c.op));
+        }
+        let weight = |p: &Producer| match p.via {
+            Via::Link | Via::Path => 4,
+            Via::Name => 2,
+            Via::List => 1,
+        };
+        let total: u32 = candidates.iter().map(weight).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut pick = rng.random_range(0..total);
+        candidates.into_iter().find(|c| {
+            let w = weight(c);
+            if pick < w {
+                true
+            } else {
+                pick -= w;
+                false
+            }
+        })
     }
-    if fields.iter().any(|f| f == param) {
-        return Some(RefSource::Body(pointer(param)));
+
+    /// The identity a new call of `consumer` should run as (see [`LiveState::identity_for`]).
+    pub fn identity_for<R: Rng + ?Sized>(&self, consumer: usize, rng: &mut R) -> Option<String> {
+        lock(&self.live).identity_for(consumer, rng)
     }
-    let named_alike =
-        last_literal_segment(&producer.path).is_some_and(|seg| names_match(seg, param));
-    (creates && named_alike && fields.iter().any(|f| f == "id"))
-        .then(|| RefSource::Body("/id".to_owned()))
+
+    /// A live value (seen in a response of this campaign, not deleted since) of the resource
+    /// `param` of `consumer` identifies.
+    pub fn live_value<R: Rng + ?Sized>(
+        &self,
+        model: &Model,
+        consumer: usize,
+        param: &str,
+        rng: &mut R,
+    ) -> Option<Node> {
+        let resource = param_resource(model.operations.get(consumer)?, param)?;
+        let live = lock(&self.live);
+        let values = live.values(&resource);
+        (!values.is_empty()).then(|| values[rng.random_range(0..values.len())].clone())
+    }
 }
 
-/// The last path segment when it is not a `{template}` (a collection), e.g. `orders` for
-/// `/shop/orders`, `None` for `/orders/{id}`.
-fn last_literal_segment(path: &str) -> Option<&str> {
-    path.split('/')
-        .rev()
-        .find(|s| !s.is_empty())
-        .filter(|s| !s.starts_with('{'))
-}
-
-/// `orders` names the resource of `orderId`, `order_id`, `order-id` or `order`.
-fn names_match(segment: &str, param: &str) -> bool {
-    let param = param.to_ascii_lowercase();
-    let stem = param
-        .strip_suffix("id")
-        .map(|s| s.trim_end_matches(['_', '-']))
-        .unwrap_or(&param);
-    let segment = segment.to_ascii_lowercase();
-    !stem.is_empty()
-        && [stem.to_owned(), format!("{stem}s"), format!("{stem}es")].contains(&segment)
+fn model_method_is_get(methods: &[bool], op: usize) -> bool {
+    methods.get(op).copied().unwrap_or(false)
 }
 
 /// A JSON pointer to a top-level field (`~` and `/` escaped).
@@ -239,21 +272,4 @@ pub fn required_properties<'a>(generator: &'a Generator, schema: &'a Value) -> V
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resource_names_match_parameters() {
-        assert!(names_match("orders", "orderId"));
-        assert!(names_match("order", "order_id"));
-        assert!(names_match("Boxes", "box-id"));
-        assert!(!names_match("orders", "userId"));
-        assert!(!names_match("ids", "id"));
-        assert_eq!(last_literal_segment("/shop/orders/"), Some("orders"));
-        assert_eq!(last_literal_segment("/shop/orders/{x}"), None);
-        assert_eq!(last_literal_segment("/{x}"), None);
-    }
 }

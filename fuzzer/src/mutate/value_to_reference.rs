@@ -1,5 +1,6 @@
 //! [`ValueToReferenceMutator`]: turns a literal into a reference to a field of an earlier call's
-//! response, preferring a field whose name matches (`orderId` ← `id` or `orderId`).
+//! response: the producer and field the dependency graph names when an earlier call is one,
+//! else a field whose name matches (`orderId` ← `id` or `orderId`).
 
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -7,6 +8,7 @@ use rand::seq::IndexedRandom;
 use super::producers::{pointer, response_fields};
 use super::seq_mutator;
 use super::sites::{collect, node_at_mut, site_name};
+use crate::deps::Slot;
 use crate::input::{Node, RefSource, Reference, RequestSeq};
 
 seq_mutator!(
@@ -34,6 +36,35 @@ fn pick_source<R: Rng + ?Sized>(name: Option<&str>, fields: &[String], rng: &mut
     }
 }
 
+/// An earlier call whose operation the dependency graph says produces the value named `name`
+/// of call `at` (a path parameter or body field), with the response field it comes from.
+fn graph_source<R: Rng + ?Sized>(
+    ctx: &super::SeqContext,
+    seq: &RequestSeq,
+    at: usize,
+    name: Option<&str>,
+    rng: &mut R,
+) -> Option<(usize, RefSource)> {
+    let name = name?;
+    let consumer = ctx.op_index(&seq.calls[at].operation)?;
+    let options: Vec<(usize, RefSource)> = ctx
+        .producers
+        .graph()
+        .into_op(consumer)
+        .filter(|e| match &e.slot {
+            Slot::Param { name: n, .. } | Slot::BodyField { name: n } => n == name,
+        })
+        .flat_map(|e| {
+            seq.calls[..at]
+                .iter()
+                .enumerate()
+                .filter(move |(_, c)| ctx.op_index(&c.operation) == Some(e.producer))
+                .map(move |(i, _)| (i, e.source.clone()))
+        })
+        .collect();
+    options.choose(rng).cloned()
+}
+
 impl ValueToReferenceMutator {
     pub fn apply<R: Rng + ?Sized>(&self, seq: &mut RequestSeq, rng: &mut R) -> bool {
         let ctx = &*self.ctx;
@@ -42,13 +73,18 @@ impl ValueToReferenceMutator {
         let Some((site, _)) = sites.choose(rng) else {
             return false;
         };
-        let from = rng.random_range(0..site.call);
-        let fields = ctx
-            .operation(&seq.calls[from].operation)
-            .map(|op| response_fields(op, &ctx.generator))
-            .unwrap_or_default();
         let name = site_name(seq, site);
-        let source = pick_source(name.as_deref(), &fields, rng);
+        let (from, source) = match graph_source(ctx, seq, site.call, name.as_deref(), rng) {
+            Some(found) if rng.random_bool(0.8) => found,
+            _ => {
+                let from = rng.random_range(0..site.call);
+                let fields = ctx
+                    .operation(&seq.calls[from].operation)
+                    .map(|op| response_fields(op, &ctx.generator))
+                    .unwrap_or_default();
+                (from, pick_source(name.as_deref(), &fields, rng))
+            }
+        };
         match node_at_mut(seq, site) {
             Some(node) => {
                 *node = Node::Ref(Reference { call: from, source });

@@ -11,6 +11,9 @@
 //!
 //! [`SeqRunner::run`]: crate::campaign::runner::SeqRunner::run
 
+pub mod lifecycle;
+pub mod lifecycle_oracle;
+mod lifecycle_values;
 pub mod plan;
 pub mod select;
 
@@ -19,6 +22,10 @@ use std::collections::VecDeque;
 use crate::campaign::runner::SeqRun;
 use crate::input::RequestSeq;
 use crate::oracle::Finding;
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod lifecycle_tests;
 
 pub use plan::{PlanInputs, ProbePlan, plan};
 pub use select::CheckSelection;

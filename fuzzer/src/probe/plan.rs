@@ -82,6 +82,37 @@ pub fn plan(inputs: &PlanInputs<'_>) -> ProbePlan {
         plan.oracles
             .push(Box::new(DisclosureOracle::new(Arc::clone(model))));
     }
+    // The live value pool of the dependency graph is fed after every run, whatever checks run.
+    let others: Vec<String> = inputs
+        .identities
+        .names()
+        .filter(|n| *n != inputs.identities.default)
+        .map(str::to_owned)
+        .collect();
+    plan.probers
+        .push(Box::new(super::lifecycle::LiveFeeder::new(
+            Arc::clone(inputs.ctx),
+            others,
+        )));
+    let lifecycle: Vec<FindingKind> = LIFECYCLE
+        .into_iter()
+        .filter(|k| inputs.enabled(&[*k]))
+        .collect();
+    if !lifecycle.is_empty() {
+        let ctx = inputs.ctx;
+        let graph = ctx.producers.graph().clone();
+        plan.oracles
+            .push(Box::new(super::lifecycle_oracle::LifecycleOracle::new(
+                Arc::clone(&ctx.model),
+                graph,
+                lifecycle.clone(),
+            )));
+        plan.probers
+            .push(Box::new(super::lifecycle::LifecycleProber::new(
+                Arc::clone(ctx),
+                lifecycle,
+            )));
+    }
     identity_checks(inputs, &mut plan);
     plan
 }
@@ -169,3 +200,11 @@ fn identity_checks(inputs: &PlanInputs<'_>, plan: &mut ProbePlan) {
         plan.oracles.push(Box::new(oracle));
     }
 }
+
+/// The lifecycle finding kinds (see [`super::lifecycle_oracle`]).
+const LIFECYCLE: [FindingKind; 4] = [
+    FindingKind::UseAfterDelete,
+    FindingKind::CreateNotReadable,
+    FindingKind::UpdateNotReadBack,
+    FindingKind::LeakAfterFailedCreate,
+];

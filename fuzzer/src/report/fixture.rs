@@ -115,5 +115,6 @@ pub(crate) fn input() -> ReportInput {
         ],
         findings: vec![undocumented, server_error, timeout],
         regression: None,
+        coverage: None,
     }
 }

@@ -8,7 +8,9 @@
 //!                "request": {"method", "path", "headers", "body"},
 //!                "response": {"status", "headers", "body_excerpt", "body_truncated", "latency_ms"}}],
 //!  "summary": {"<kind>": <distinct findings>},
-//!  "regression": {"still_failing": [signature], "fixed": [signature], "skipped"}}
+//!  "regression": {"still_failing": [signature], "fixed": [signature], "skipped"},
+//!  "coverage": {"operations", "with_2xx", "never_2xx": [{"operation", "reason"}],
+//!               "series": [[seconds, operations with a 2xx, operation], ...]}}
 //! ```
 //! `regression` is present only when the output folder held cases from an earlier run.
 //! Headers are `[name, value]` pairs in the order sent or received.
@@ -71,6 +73,9 @@ pub fn to_value(input: &ReportInput) -> Value {
     if let (Some(regression), Value::Object(map)) = (&input.regression, &mut report) {
         // Present only when saved cases were replayed: which still fail and which are fixed.
         map.insert("regression".into(), json!(regression));
+    }
+    if let (Some(coverage), Some(map)) = (&input.coverage, report.as_object_mut()) {
+        map.insert("coverage".to_owned(), coverage.to_value());
     }
     report
 }

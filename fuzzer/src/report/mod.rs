@@ -8,6 +8,7 @@
 //! and the order findings are listed in.
 
 pub mod console;
+pub mod coverage;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -84,6 +85,8 @@ pub struct ReportInput {
     pub findings: Vec<ReportFinding>,
     /// The replay of cases saved by earlier runs, when there were any.
     pub regression: Option<crate::cases::regress::RegressionOutcome>,
+    /// Which operations got a 2xx, and why the others did not (a campaign's reports have it).
+    pub coverage: Option<coverage::Coverage>,
 }
 
 impl ReportInput {
