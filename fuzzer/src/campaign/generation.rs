@@ -245,7 +245,8 @@ fn insert_one<R: rand::Rng + ?Sized>(
     }
     let pick = rng.random_range(0..points);
     if let Some(param) = params.get(pick) {
-        let value = Node::from(ctx.generator.generate(&param.schema, mode, rng));
+        let mut value = Node::from(ctx.generator.generate(&param.schema, mode, rng));
+        crate::mutate::fit_in_url(&mut value, ctx.generator.resolve(&param.schema));
         match call
             .params
             .iter_mut()

@@ -69,6 +69,7 @@ pub use string_havoc::StringHavocMutator;
 pub use swap_calls::SwapCallsMutator;
 pub use switch_one_of::SwitchOneOfMutator;
 pub use toggle_optional_field::ToggleOptionalFieldMutator;
+pub use value::{URL_VALUE_MAX, fit_in_url};
 pub use value_to_reference::ValueToReferenceMutator;
 
 /// A `ChaCha8Rng` seeded from one draw of the LibAFL state's RNG.
