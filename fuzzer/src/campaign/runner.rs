@@ -319,7 +319,9 @@ impl<T: Transport> SeqRunner<T> {
                     .extend(self.config.extra_headers.iter().cloned());
                 outcome = self.send(&request);
             }
-            let failed = outcome.is_err();
+            // A 429 asks for a pause: the rest of the sequence would only be refused (and the
+            // throttle holds the next request back anyway).
+            let failed = outcome.as_ref().map_or(true, |r| r.status == 429);
             self.record(
                 op,
                 op_index,

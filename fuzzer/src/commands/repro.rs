@@ -97,7 +97,13 @@ pub fn prepare(
     setup::check_reachable(&target)?;
     let mut transport = Throttled::new(
         TcpTransport::new(target.clone(), TransportConfig::default()),
-        ThrottleConfig::with_rate_limit(None),
+        // A replay waits a little after a 429/503 (a rate-limit case provokes them) but is
+        // never stalled by a long `Retry-After`.
+        ThrottleConfig {
+            retry_after_max: std::time::Duration::from_secs(5),
+            backoff_max: std::time::Duration::from_secs(5),
+            ..ThrottleConfig::with_rate_limit(None)
+        },
     );
     let auth_path = auth_path(auth, &case, &case_dir)?;
     let (identities, auth_file) =

@@ -186,8 +186,16 @@ impl Settings {
     }
 
     /// The rate limit and backoff of this run.
+    /// One pause after a 429/503 takes at most a tenth of the time budget (and never more than
+    /// the throttle's own caps), so a target that rate-limits one operation cannot stall a short
+    /// CI run while a nightly run still honours long `Retry-After`s.
     pub fn throttle_config(&self) -> ThrottleConfig {
-        ThrottleConfig::with_rate_limit(self.rate_limit)
+        let mut config = ThrottleConfig::with_rate_limit(self.rate_limit);
+        let tenth = self.time / 10;
+        config.retry_after_max = config.retry_after_max.min(tenth);
+        config.backoff_max = config.backoff_max.min(tenth);
+        config.backoff_initial = config.backoff_initial.min(config.backoff_max);
+        config
     }
 
     /// The transport limits of this run (the request timeout; other limits at their defaults).

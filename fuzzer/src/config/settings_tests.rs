@@ -294,3 +294,25 @@ fn unknown_check_names_list_the_valid_ones() {
         "{e}"
     );
 }
+
+#[test]
+fn backoff_pauses_take_at_most_a_tenth_of_the_budget() {
+    let flags = FileConfig {
+        time: Some("60s".into()),
+        ..cli()
+    };
+    let t = Settings::merge(None, flags)
+        .expect("valid")
+        .throttle_config();
+    assert_eq!(t.retry_after_max, Duration::from_secs(6));
+    assert_eq!(t.backoff_max, Duration::from_secs(6));
+    let flags = FileConfig {
+        time: Some("2h".into()),
+        ..cli()
+    };
+    let t = Settings::merge(None, flags)
+        .expect("valid")
+        .throttle_config();
+    assert_eq!(t.retry_after_max, Duration::from_secs(30));
+    assert_eq!(t.backoff_max, Duration::from_secs(10));
+}
