@@ -106,7 +106,8 @@ fn use_body_example<R: rand::Rng + ?Sized>(
 /// Body fields of the target call that the dependency graph feeds (`product_id` in an order item
 /// ← the `id` of `POST /products`) get a producer call inserted before the target — one that has
 /// succeeded in this campaign when there is one — and become references to its response, so
-/// bodies point at resources that exist. Now and then a live value of the resource stands in.
+/// bodies point at resources that exist. Now and then, for an operation not yet answered 2xx, a
+/// live value of the resource stands in.
 fn link_body_ids<R: rand::Rng + ?Sized>(
     ctx: &SeqContext,
     seq: &mut RequestSeq,
@@ -150,7 +151,9 @@ fn link_body_ids<R: rand::Rng + ?Sized>(
         let pooled = edge.resource.as_deref().and_then(|r| {
             let live = lock(ctx.producers.live());
             let values = live.values(r);
-            (!values.is_empty() && rng.random_bool(0.2))
+            // Only for an operation that has not answered 2xx yet (see `push_with_producers`).
+            let unreached = live.fed() && !live.succeeded(op);
+            (unreached && !values.is_empty() && rng.random_bool(0.2))
                 .then(|| values[rng.random_range(0..values.len())].clone())
         });
         let value = match pooled {

@@ -59,8 +59,26 @@ pub fn script(case: &CaseFile) -> String {
         );
         for (name, value) in &req.headers {
             if value == REDACTED {
+                // A call run as a named identity reads SHRIKE_AUTH_<IDENTITY>_<HEADER>, falling
+                // back to SHRIKE_AUTH_<HEADER>: a case that mixes identities replays as each.
                 let var = format!("SHRIKE_AUTH_{}", env_name(name));
-                let _ = write!(cmd, " -H \"{name}: ${{{var}}}\"");
+                let identity = case
+                    .sequence
+                    .calls
+                    .get(ex.call)
+                    .and_then(|c| c.identity.as_deref());
+                let expr = match identity {
+                    Some(id) => {
+                        let own = format!("SHRIKE_AUTH_{}_{}", env_name(id), env_name(name));
+                        let expr = format!("${{{own}:-${var}}}");
+                        if !env_vars.contains(&own) {
+                            env_vars.push(own);
+                        }
+                        expr
+                    }
+                    None => format!("${{{var}}}"),
+                };
+                let _ = write!(cmd, " -H \"{name}: {expr}\"");
                 if !env_vars.contains(&var) {
                     env_vars.push(var);
                 }

@@ -15,9 +15,7 @@ use crate::generate::{Dictionary, Generator};
 use crate::input::{Credentials, Identities};
 use crate::mutate::SeqContext;
 use crate::spec::{self, Model};
-use crate::transport::{
-    Target, TcpTransport, ThrottleConfig, Throttled, Transport, TransportConfig,
-};
+use crate::transport::{Target, TcpTransport, Throttled, Transport, TransportConfig};
 
 /// The transport every command uses: HTTP/1.1 keep-alive with rate limiting and 429/503 backoff.
 pub type LiveTransport = Throttled<TcpTransport>;
@@ -91,10 +89,7 @@ pub fn transport(target: &Target, settings: &Settings) -> Result<LiveTransport, 
             reason,
         })?;
     }
-    Ok(Throttled::new(
-        tcp,
-        ThrottleConfig::with_rate_limit(settings.rate_limit),
-    ))
+    Ok(Throttled::new(tcp, settings.throttle_config()))
 }
 
 /// The identities of a run: from the auth file (logging in), or one anonymous default identity.

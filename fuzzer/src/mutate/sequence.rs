@@ -52,12 +52,18 @@ pub fn push_with_producers<R: Rng + ?Sized>(
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
     {
-        // Now and then a live value (an id a response of this campaign returned) stands in for
-        // the producer call: shorter sequences, and a way in when every producer fails.
+        // Now and then, for an operation that has not answered 2xx yet, a live value (an id a
+        // response of this campaign returned) stands in for the producer call: a way in when
+        // every producer fails. Only then: a sequence with such a value depends on what earlier
+        // sequences created, so its findings would not replay on a fresh target.
+        let unreached = {
+            let live = crate::deps::live::lock(ctx.producers.live());
+            live.fed() && !live.succeeded(op)
+        };
         let live = ctx
             .producers
             .live_value(&ctx.model, op, &param.name, rng)
-            .filter(|_| rng.random_bool(LIVE_VALUE_CHANCE));
+            .filter(|_| unreached && rng.random_bool(LIVE_VALUE_CHANCE));
         if let Some(value) = live {
             links.push((param.name.clone(), value));
             continue;

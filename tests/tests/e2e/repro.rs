@@ -206,10 +206,16 @@ fn repro_sh_of_each_server_error_shows_its_500_with_curl_alone() {
     let server = DemoServer::start(false);
     for dir in server_errors {
         let token = curl_token(&server.url(), "alice", "alice-secret-1");
+        // Calls run as another identity read SHRIKE_AUTH_<IDENTITY>_AUTHORIZATION.
+        let bob = curl_token(&server.url(), "bob", "bob-secret-1");
+        let admin = curl_token(&server.url(), "admin", "admin-secret-1");
         let result = Command::new("sh")
             .arg(dir.join("repro.sh"))
             .env("SHRIKE_TARGET", server.url())
             .env("SHRIKE_AUTH_AUTHORIZATION", &token)
+            .env("SHRIKE_AUTH_ALICE_AUTHORIZATION", &token)
+            .env("SHRIKE_AUTH_BOB_AUTHORIZATION", &bob)
+            .env("SHRIKE_AUTH_ADMIN_AUTHORIZATION", &admin)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&result.stdout);
