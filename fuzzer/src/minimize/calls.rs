@@ -4,19 +4,24 @@
 //! id) is never dropped: replacing the reference by the value seen during the campaign would
 //! still reproduce on the campaign's target, whose state the dropped call left behind, but not on
 //! a fresh one — and a case must replay with `shrike repro` against a freshly started target.
+//! For the same reason a write (POST, PUT, PATCH, DELETE) followed by a kept call is never
+//! dropped: it may have made the state the finding needs (an order a later call addresses by a
+//! literal id), which the campaign's target still holds but a fresh one would not.
 
 use super::Search;
 use crate::input::RequestSeq;
+use crate::mutate::SeqContext;
+use crate::spec::Method;
 
 /// Removes calls while the sequence still reproduces.
-pub(crate) fn drop_calls(search: &mut Search<'_>) {
+pub(crate) fn drop_calls(ctx: &SeqContext, search: &mut Search<'_>) {
     let mut chunk = (search.current.calls.len() / 2).max(1);
     loop {
         let mut removed = false;
         let mut end = search.current.calls.len();
         while end > 0 && !search.exhausted() {
             let start = end.saturating_sub(chunk);
-            if let Some(candidate) = without(&search.current, start, end)
+            if let Some(candidate) = without(ctx, &search.current, start, end)
                 && search.try_candidate(candidate)
             {
                 removed = true;
@@ -36,14 +41,21 @@ pub(crate) fn drop_calls(search: &mut Search<'_>) {
     }
 }
 
-/// `seq` without the calls `start..end`; `None` when a call after them references one of them.
-fn without(seq: &RequestSeq, start: usize, end: usize) -> Option<RequestSeq> {
+/// `seq` without the calls `start..end`; `None` when a call after them references one of them,
+/// or when one of them is a write and calls follow.
+fn without(ctx: &SeqContext, seq: &RequestSeq, start: usize, end: usize) -> Option<RequestSeq> {
     let referenced = seq.calls.iter().skip(end).any(|call| {
         call.nodes()
             .flat_map(|n| n.refs())
             .any(|r| (start..end).contains(&r.call))
     });
-    if referenced {
+    let sets_up_state = end < seq.calls.len()
+        && seq.calls[start..end].iter().any(|call| {
+            ctx.operation(&call.operation).is_some_and(|op| {
+                !matches!(op.method, Method::Get | Method::Head | Method::Options)
+            })
+        });
+    if referenced || sets_up_state {
         return None;
     }
     let mut out = seq.clone();
@@ -75,18 +87,30 @@ mod tests {
     }
 
     #[test]
-    fn producers_of_kept_calls_are_never_dropped() {
+    fn producers_and_writes_before_kept_calls_are_never_dropped() {
+        let ctx = SeqContext::new(std::sync::Arc::new(crate::input::test_model::test_model()));
+        // getOrder reads, createOrder writes (see the test model).
         let seq = RequestSeq::new(vec![
-            call("noise", None),
-            call("create", None),
-            call("read", Some(1)),
+            call("getOrder", None),
+            call("createOrder", None),
+            call("getOrder", Some(1)),
         ]);
-        assert!(without(&seq, 1, 2).is_none(), "the create feeds the read");
-        assert!(without(&seq, 0, 2).is_none());
-        let dropped = without(&seq, 0, 1).expect("nothing references the noise");
+        assert!(
+            without(&ctx, &seq, 1, 2).is_none(),
+            "the create feeds the read"
+        );
+        assert!(without(&ctx, &seq, 0, 2).is_none());
+        let dropped = without(&ctx, &seq, 0, 1).expect("nothing references the first read");
         assert_eq!(dropped.calls.len(), 2);
         assert!(dropped.references_valid());
         // Dropping the reader together with its producer is fine.
-        assert_eq!(without(&seq, 1, 3).map(|s| s.calls.len()), Some(1));
+        assert_eq!(without(&ctx, &seq, 1, 3).map(|s| s.calls.len()), Some(1));
+        // A write whose id a later call takes as a literal is kept too.
+        let literal = RequestSeq::new(vec![call("createOrder", None), call("getOrder", None)]);
+        assert!(without(&ctx, &literal, 0, 1).is_none());
+        assert!(
+            without(&ctx, &literal, 1, 2).is_some(),
+            "the last call may go"
+        );
     }
 }

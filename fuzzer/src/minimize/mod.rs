@@ -104,12 +104,12 @@ pub fn minimize(
 ) -> (RequestSeq, MinimizeStats) {
     let mut search = Search::new(seq.clone(), config, reproduces);
     let before = SeqSize::of(seq);
-    calls::drop_calls(&mut search);
+    calls::drop_calls(ctx, &mut search);
     let before_values = search.current.clone();
     values::simplify(ctx, &mut search);
     if search.current != before_values {
         // Simpler values can make a call that was needed for them droppable.
-        calls::drop_calls(&mut search);
+        calls::drop_calls(ctx, &mut search);
     }
     let stats = MinimizeStats {
         before,

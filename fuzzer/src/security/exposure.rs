@@ -138,10 +138,16 @@ pub fn secret(name: &str, value: &Value) -> Option<Secret> {
     if named && !ABOUT_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return Some(Secret::Name);
     }
+    // A long hex string is a secret only under a name that hints at one: under `content`,
+    // `data` or `blob` it is as likely the bytes a client uploaded (a fuzzer's own, even).
     let hex_name = n.ends_with("id") || HEX_NAMES.iter().any(|h| n.contains(h));
-    (text.len() >= 32 && text.chars().all(|c| c.is_ascii_hexdigit()) && !hex_name)
+    let hinted = HEX_SECRET_HINTS.iter().any(|h| n.contains(h));
+    (text.len() >= 32 && text.chars().all(|c| c.is_ascii_hexdigit()) && hinted && !hex_name)
         .then_some(Secret::LongHex)
 }
+
+/// Name parts under which a long hex value is taken for a secret (hash, signature, session…).
+const HEX_SECRET_HINTS: [&str; 7] = ["sig", "nonce", "session", "otp", "seed", "cred", "auth"];
 
 /// A field that looks secret.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -60,7 +60,7 @@ fn secrets_by_name_and_by_value() {
         ("session", json!(JWT)),
         ("apiKey", json!("k-123")),
         ("refresh_token", json!("opaque")),
-        ("blob", json!("0123456789abcdef0123456789abcdef01234567")),
+        ("session", json!("0123456789abcdef0123456789abcdef01234567")),
         ("k", json!("AKIAABCDEFGHIJKLMNOP")),
     ];
     for (name, value) in cases {
@@ -76,6 +76,9 @@ fn secrets_by_name_and_by_value() {
             json!("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
         ),
         ("username", json!("alice")),
+        // Uploaded bytes are data, whatever they look like.
+        ("content", json!("0123456789abcdef0123456789abcdef01234567")),
+        ("blob", json!("0123456789abcdef0123456789abcdef01234567")),
         ("role", json!("admin")),
     ];
     for (name, value) in benign {
