@@ -15,7 +15,9 @@ use super::ownership::owner;
 use super::success;
 use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
 use crate::campaign::runner::SeqRun;
-use crate::input::RequestSeq;
+use crate::http::HttpResponse;
+use crate::input::resolve::resolve_ref;
+use crate::input::{RequestSeq, resolve};
 use crate::mutate::SeqContext;
 use crate::oracle::{Finding, FindingKind};
 use crate::probe::{Prober, SeqFinding, SeqOracle};
@@ -125,8 +127,8 @@ impl Prober for BolaProber {
 }
 
 impl BolaProber {
-    /// Probes after a customer's successful create: the create again, the owner's read of the
-    /// created object (the spec's link), then the same read by a peer — so BOLA is probed even when the
+    /// Probes after a customer's successful create: the create, the owner's read of the created
+    /// object (the spec's link), then the same read by a peer — so BOLA is probed even when the
     /// campaign itself never reads what it created.
     fn after_creates(
         &mut self,
@@ -153,15 +155,28 @@ impl BolaProber {
                 continue;
             };
             let a = a.to_owned();
-            // The probe re-sends the create (and what it needs), then the owner's and the
-            // peer's reads of what it made, by reference: a case that addresses the object by
-            // the id this campaign saw would not replay on a fresh target.
+            // The read addresses the object the campaign's create made, by its id: re-sending
+            // the create could fail (stock, unique names) where the object already exists.
             let Some(read) = read_back(&self.ctx, op, exchange.call, rng) else {
                 continue;
             };
-            let indices = closure(seq, exchange.call);
+            let mut earlier: Vec<Option<HttpResponse>> = vec![None; seq.calls.len()];
+            for e in &run.exchanges {
+                if let Some(slot) = earlier.get_mut(e.call) {
+                    *slot = e.outcome.as_ref().ok().cloned();
+                }
+            }
+            let resolvable = read
+                .nodes()
+                .flat_map(|n| n.refs())
+                .all(|r| resolve_ref(r, &earlier).is_some());
+            if !resolvable {
+                continue;
+            }
             let mut read = read;
-            read.remap_refs(&|old| indices.iter().position(|&i| i == old));
+            for node in read.nodes_mut() {
+                *node = resolve(node, &earlier);
+            }
             let Some(read_op) = self.ctx.op_index(&read.operation) else {
                 continue;
             };
@@ -170,12 +185,8 @@ impl BolaProber {
                 continue;
             }
             *count += 1;
-            let mut probe = extract(seq, &indices);
-            probe.calls.push(as_identity(&read, &a));
-            probe.calls.push(as_identity(&read, &b));
-            if probe.references_valid() {
-                out.push(probe);
-            }
+            let probe = vec![as_identity(&read, &a), as_identity(&read, &b)];
+            out.push(RequestSeq::new(probe));
         }
         out
     }
@@ -214,11 +225,21 @@ impl SeqOracle for BolaOracle {
             }
             let b = self.roles.resolve(call);
             let created = owner(seq, run, &self.model, &self.roles, exchange.call);
-            // The owner's create must be in the sequence: an object created earlier in the
-            // campaign and addressed by a literal id would make a case that does not replay on
-            // a fresh target (its id does not exist there).
+            // Without the create in the sequence (a probe of an object created earlier in the
+            // campaign, addressed by its id), the owner is the peer whose identical read came
+            // first; only BOLA probes send one call as two peers.
             let a = match &created {
                 Some(o) => o.identity.clone(),
+                None if op.method == Method::Get => {
+                    let first = run.exchanges[..m].iter().find_map(|e| {
+                        let c = seq.calls.get(e.call)?;
+                        same_but_identity(c, call).then(|| self.roles.resolve(c))
+                    });
+                    match first {
+                        Some(a) => a.to_owned(),
+                        None => continue,
+                    }
+                }
                 None => continue,
             };
             let a = a.as_str();
@@ -337,24 +358,19 @@ mod tests {
             .iter()
             .map(|c| c.identity.as_deref())
             .collect();
-        assert_eq!(ids, vec![None, Some("alice"), Some("bob")]);
-        assert_eq!(probes[0].calls[0].operation.0, "createOrder");
-        assert_eq!(probes[0].calls[2].operation.0, "getOrder");
-        assert!(
-            matches!(
-                probes[0].calls[2].param("orderId", crate::spec::ParamLocation::Path),
-                Some(crate::input::Node::Ref(r)) if r.call == 0
-            ),
-            "the created object, by reference to the create: {:?}",
-            probes[0].calls[2]
+        assert_eq!(ids, vec![Some("alice"), Some("bob")]);
+        assert_eq!(probes[0].calls[1].operation.0, "getOrder");
+        assert_eq!(
+            probes[0].calls[1].param("orderId", crate::spec::ParamLocation::Path),
+            Some(&crate::input::Node::number(4)),
+            "the created object, by its id"
         );
         // Judged: bob gets what alice gets.
         let body = r#"{"id":4,"status":"new"}"#;
-        let created = (201, r#"{"id":4}"#);
-        let probe_run = run_of(&ctx.model, &probes[0], &[created, (200, body), (200, body)]);
+        let probe_run = run_of(&ctx.model, &probes[0], &[(200, body), (200, body)]);
         let oracle = BolaOracle::new(Arc::clone(&ctx.model), roles());
         assert_eq!(oracle.check(&probes[0], &probe_run).len(), 1);
-        let refused = run_of(&ctx.model, &probes[0], &[created, (200, body), (404, "{}")]);
+        let refused = run_of(&ctx.model, &probes[0], &[(200, body), (404, "{}")]);
         assert!(oracle.check(&probes[0], &refused).is_empty());
     }
 
