@@ -47,3 +47,17 @@ pub fn last_body(case: &serde_json::Value) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// The signature prefixes of the kinds the security checks report.
+pub const SECURITY_KINDS: [&str; 10] = [
+    "broken-authentication.",
+    "bola.",
+    "broken-function-authorization.",
+    "mass-assignment.",
+    "injection.",
+    "data-exposure.",
+    "user-enumeration.",
+    "missing-rate-limit.",
+    "cors.",
+    "information-disclosure.",
+];

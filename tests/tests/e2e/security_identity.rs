@@ -4,23 +4,9 @@
 //! same run against the fixed demo reports no security finding at all.
 
 use serde_json::Value;
-use shrike_e2e::{case_signatures, read_case, run, temp_out};
+use shrike_e2e::{SECURITY_KINDS, case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
-
-/// Security finding kinds (signature prefixes).
-const SECURITY: &[&str] = &[
-    "broken-authentication.",
-    "bola.",
-    "broken-function-authorization.",
-    "mass-assignment.",
-    "injection.",
-    "data-exposure.",
-    "user-enumeration.",
-    "missing-rate-limit.",
-    "cors.",
-    "information-disclosure.",
-];
 
 fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = temp_out(name);
@@ -128,7 +114,7 @@ fn fixed_demo_gives_no_security_findings() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     let security: Vec<String> = case_signatures(&out)
         .into_iter()
-        .filter(|s| SECURITY.iter().any(|p| s.starts_with(p)))
+        .filter(|s| SECURITY_KINDS.iter().any(|p| s.starts_with(p)))
         .collect();
     assert_eq!(security, Vec::<String>::new(), "{stderr}");
     assert!(!stderr.contains("not sent any more"), "{stderr}");

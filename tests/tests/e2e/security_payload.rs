@@ -4,23 +4,9 @@
 //! the user directory (BUG-12) and the credentialed CORS reflection (BUG-17); the same run against
 //! the demo with its bugs removed (`--fixed`) reports no security finding at all.
 
-use shrike_e2e::{case_signatures, read_case, run, temp_out};
+use shrike_e2e::{SECURITY_KINDS, case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
-
-/// The kinds the security checks report (signature prefixes).
-const SECURITY_KINDS: [&str; 10] = [
-    "broken-authentication.",
-    "bola.",
-    "broken-function-authorization.",
-    "mass-assignment.",
-    "injection.",
-    "data-exposure.",
-    "user-enumeration.",
-    "missing-rate-limit.",
-    "cors.",
-    "information-disclosure.",
-];
 
 fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = temp_out(name);
