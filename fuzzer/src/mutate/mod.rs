@@ -69,7 +69,7 @@ pub use string_havoc::StringHavocMutator;
 pub use swap_calls::SwapCallsMutator;
 pub use switch_one_of::SwitchOneOfMutator;
 pub use toggle_optional_field::ToggleOptionalFieldMutator;
-pub use value::{URL_VALUE_MAX, fit_in_url};
+pub use value::{URL_VALUE_MAX, fit_in_url, fit_params};
 pub use value_to_reference::ValueToReferenceMutator;
 
 /// A `ChaCha8Rng` seeded from one draw of the LibAFL state's RNG.
@@ -87,7 +87,7 @@ pub(crate) fn outcome(mutated: bool) -> MutationResult {
 
 /// Declares a mutator type holding the shared context, its `Named` impl and a LibAFL `Mutator`
 /// impl that runs the type's `apply(&self, &mut RequestSeq, &mut ChaCha8Rng) -> bool` and then
-/// enforces the reference invariant.
+/// enforces the reference invariant and the parameter size limit ([`fit_params`]).
 macro_rules! seq_mutator {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -128,6 +128,7 @@ macro_rules! seq_mutator {
                 if !input.references_valid() {
                     input.repair();
                 }
+                $crate::mutate::fit_params(&self.ctx, input);
                 Ok($crate::mutate::outcome(mutated))
             }
 

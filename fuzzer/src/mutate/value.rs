@@ -4,7 +4,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 
 use super::context::SeqContext;
-use super::sites::{Root, collect, node_at_mut};
+use super::sites::{collect, node_at_mut};
 use crate::generate::Mode;
 use crate::input::{Node, RequestSeq};
 
@@ -23,10 +23,7 @@ pub fn replace_value<R: Rng + ?Sized>(
     let Some((site, schema)) = sites.choose(rng) else {
         return false;
     };
-    let mut value = ctx.value(schema, mode, rng);
-    if matches!(site.root, Root::Param(_)) {
-        fit_in_url(&mut value, schema);
-    }
+    let value = ctx.value(schema, mode, rng);
     match node_at_mut(seq, site) {
         Some(node) => {
             *node = value;
@@ -36,33 +33,76 @@ pub fn replace_value<R: Rng + ?Sized>(
     }
 }
 
-/// Longest string a parameter (path, query, header, cookie) gets beyond what its schema allows.
+/// Longest text a parameter (path, query, header, cookie) gets beyond what its schema allows.
 /// Servers refuse longer request lines and headers before the application sees them (nginx
 /// 8 KiB, Node.js 16 KiB, hyper answers 414): a longer value only tests the HTTP layer and costs
 /// a reconnect, while 8 KiB still probes length handling in the application. Bodies keep the
 /// dictionary's huge strings.
 pub const URL_VALUE_MAX: usize = 8 * 1024;
 
-/// Cuts a string parameter value longer than both [`URL_VALUE_MAX`] and the schema's
-/// `maxLength` (a documented boundary is kept as it is).
+/// Cuts a parameter value whose text is longer than both [`URL_VALUE_MAX`] and the schema's
+/// `maxLength` (a documented boundary is kept as it is). A structured value (an operator object
+/// such as `{"$ne": ...}`, an array) shares one budget over its nodes, depth first: strings, raw
+/// bytes and number texts are cut where the budget ends, and containers met after that are emptied.
 pub fn fit_in_url(value: &mut Node, schema: &serde_json::Value) {
-    let Node::String(s) = value else {
-        return;
-    };
     let declared = schema
         .get("maxLength")
         .and_then(serde_json::Value::as_u64)
         .and_then(|n| usize::try_from(n).ok())
         .unwrap_or(0);
-    let limit = URL_VALUE_MAX.max(declared.saturating_mul(4));
-    if s.len() <= limit {
-        return;
+    let mut left = URL_VALUE_MAX.max(declared.saturating_mul(4));
+    value.visit_mut(&mut |node| {
+        let used = match node {
+            Node::String(s) | Node::Number(s) => cut_text(s, left),
+            Node::Raw(bytes) => {
+                bytes.truncate(left);
+                bytes.len()
+            }
+            Node::Array(items) if left == 0 => {
+                items.clear();
+                0
+            }
+            Node::Object(members) if left == 0 => {
+                members.clear();
+                0
+            }
+            _ => 1,
+        };
+        left = left.saturating_sub(used);
+    });
+}
+
+/// Applies [`fit_in_url`] to every parameter of every call of `seq` (bodies are left alone), with
+/// the declared parameter's schema where there is one. Mutators run it after each mutation, so no
+/// input grows a request line or header past what a server accepts.
+pub fn fit_params(ctx: &SeqContext, seq: &mut RequestSeq) {
+    let any = serde_json::Value::Bool(true);
+    for call in &mut seq.calls {
+        let declared = ctx.operation(&call.operation).map(|op| &op.parameters);
+        for param in &mut call.params {
+            let Some(value) = param.value.as_mut() else {
+                continue;
+            };
+            let schema = declared
+                .into_iter()
+                .flatten()
+                .find(|d| d.name == param.name && d.location == param.location)
+                .map_or(&any, |d| ctx.generator.resolve(&d.schema));
+            fit_in_url(value, schema);
+        }
     }
-    let mut cut = limit;
-    while !s.is_char_boundary(cut) {
-        cut -= 1;
+}
+
+/// Cuts `s` to at most `limit` bytes on a character boundary; returns its new length.
+fn cut_text(s: &mut String, limit: usize) -> usize {
+    if s.len() > limit {
+        let mut cut = limit;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
     }
-    s.truncate(cut);
+    s.len()
 }
 
 #[cfg(test)]
@@ -94,5 +134,28 @@ mod tests {
         let mut n = Node::from(json!(5));
         fit_in_url(&mut n, &json!({}));
         assert_eq!(n, Node::from(json!(5)));
+    }
+
+    #[test]
+    fn structured_parameter_values_share_one_budget() {
+        let deep = "[{\"a\":".repeat(5_000);
+        let mut v = Node::from(json!({"$ne": deep, "other": ["x", "y"], "n": 1}));
+        fit_in_url(&mut v, &json!({}));
+        let Node::Object(members) = &v else {
+            panic!("still an object: {v:?}");
+        };
+        assert!(matches!(&members[0].1, Node::String(s) if s.len() <= URL_VALUE_MAX));
+        assert_eq!(
+            members[1].1,
+            Node::Array(Vec::new()),
+            "the budget was used up"
+        );
+        let mut raw = Node::Raw(vec![b'%'; 20_000]);
+        fit_in_url(&mut raw, &json!({}));
+        assert!(matches!(&raw, Node::Raw(b) if b.len() == URL_VALUE_MAX));
+        let mut small = Node::from(json!({"$ne": null, "list": [1, 2, 3]}));
+        let before = small.clone();
+        fit_in_url(&mut small, &json!({}));
+        assert_eq!(small, before);
     }
 }
