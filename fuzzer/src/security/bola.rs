@@ -12,14 +12,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ownership::owner;
-use super::success;
 use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
+use super::{success, successes};
 use crate::campaign::runner::SeqRun;
-use crate::http::HttpResponse;
-use crate::input::resolve::resolve_ref;
-use crate::input::{RequestSeq, resolve};
+use crate::input::RequestSeq;
 use crate::mutate::SeqContext;
-use crate::oracle::{Finding, FindingKind};
+use crate::oracle::FindingKind;
 use crate::probe::{Prober, SeqFinding, SeqOracle};
 use crate::security::mass_assignment::read_back;
 use crate::spec::{Method, Model};
@@ -127,8 +125,8 @@ impl Prober for BolaProber {
 }
 
 impl BolaProber {
-    /// Probes after a customer's successful create: the create, the owner's read of the created
-    /// object (the spec's link), then the same read by a peer — so BOLA is probed even when the
+    /// Probes after a customer's successful create: the create again, the owner's read of the
+    /// created object (the spec's link), then the same read by a peer — so BOLA is probed even when the
     /// campaign itself never reads what it created.
     fn after_creates(
         &mut self,
@@ -155,28 +153,15 @@ impl BolaProber {
                 continue;
             };
             let a = a.to_owned();
-            // The read addresses the object the campaign's create made, by its id: re-sending
-            // the create could fail (stock, unique names) where the object already exists.
+            // The probe re-sends the create (and what it needs), then the owner's and the
+            // peer's reads of what it made, by reference: a case that addresses the object by
+            // the id this campaign saw would not replay on a fresh target.
             let Some(read) = read_back(&self.ctx, op, exchange.call, rng) else {
                 continue;
             };
-            let mut earlier: Vec<Option<HttpResponse>> = vec![None; seq.calls.len()];
-            for e in &run.exchanges {
-                if let Some(slot) = earlier.get_mut(e.call) {
-                    *slot = e.outcome.as_ref().ok().cloned();
-                }
-            }
-            let resolvable = read
-                .nodes()
-                .flat_map(|n| n.refs())
-                .all(|r| resolve_ref(r, &earlier).is_some());
-            if !resolvable {
-                continue;
-            }
+            let indices = closure(seq, exchange.call);
             let mut read = read;
-            for node in read.nodes_mut() {
-                *node = resolve(node, &earlier);
-            }
+            read.remap_refs(&|old| indices.iter().position(|&i| i == old));
             let Some(read_op) = self.ctx.op_index(&read.operation) else {
                 continue;
             };
@@ -185,8 +170,12 @@ impl BolaProber {
                 continue;
             }
             *count += 1;
-            let probe = vec![as_identity(&read, &a), as_identity(&read, &b)];
-            out.push(RequestSeq::new(probe));
+            let mut probe = extract(seq, &indices);
+            probe.calls.push(as_identity(&read, &a));
+            probe.calls.push(as_identity(&read, &b));
+            if probe.references_valid() {
+                out.push(probe);
+            }
         }
         out
     }
@@ -210,46 +199,22 @@ impl SeqOracle for BolaOracle {
 
     fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
         let mut out: Vec<SeqFinding> = Vec::new();
-        for (m, exchange) in run.exchanges.iter().enumerate() {
-            let (Some(call), Some(op)) = (
-                seq.calls.get(exchange.call),
-                self.model.operations.get(exchange.op),
-            ) else {
-                continue;
-            };
-            let Some(response) = success(exchange) else {
-                continue;
-            };
+        for ok in successes(seq, run, &self.model) {
+            let (call, op, m) = (ok.call, ok.op, ok.at);
             if op.method == Method::Post || !protected(&self.model, op) {
                 continue;
             }
             let b = self.roles.resolve(call);
-            let created = owner(seq, run, &self.model, &self.roles, exchange.call);
-            // Without the create in the sequence (a probe of an object created earlier in the
-            // campaign, addressed by its id), the owner is the peer whose identical read came
-            // first; only BOLA probes send one call as two peers.
-            let a = match &created {
-                Some(o) => o.identity.clone(),
-                None if op.method == Method::Get => {
-                    let first = run.exchanges[..m].iter().find_map(|e| {
-                        let c = seq.calls.get(e.call)?;
-                        same_but_identity(c, call).then(|| self.roles.resolve(c))
-                    });
-                    match first {
-                        Some(a) => a.to_owned(),
-                        None => continue,
-                    }
-                }
-                None => continue,
+            // The owner's create must be in the sequence: an object created earlier in the
+            // campaign and addressed by a literal id would make a case that does not replay on
+            // a fresh target (its id does not exist there).
+            let Some(created) = owner(seq, run, &self.model, &self.roles, ok.exchange.call) else {
+                continue;
             };
-            let a = a.as_str();
+            let a = created.identity.as_str();
             if !self.roles.peers(a, b) {
                 continue;
             }
-            let whose = match &created {
-                Some(o) => format!("an object {a} created (call {})", o.create + 1),
-                None => format!("an object of {a}'s"),
-            };
             let proof = if op.method == Method::Get {
                 let a_sees = run.exchanges[..m].iter().find_map(|e| {
                     let c = seq.calls.get(e.call)?;
@@ -258,7 +223,7 @@ impl SeqOracle for BolaOracle {
                         .flatten()
                 });
                 match a_sees {
-                    Some(seen) if same_data(&seen.body, &response.body) => "the data",
+                    Some(seen) if same_data(&seen.body, &ok.response.body) => "the data",
                     _ => continue,
                 }
             } else {
@@ -268,21 +233,13 @@ impl SeqOracle for BolaOracle {
                 continue;
             }
             let detail = format!(
-                "{b} sent {} {} on {whose} and got {} with {proof} {a} gets",
+                "{b} sent {} {} on an object {a} created (call {}) and got {} with {proof} {a} gets",
                 op.method.as_str(),
                 op.path,
-                response.status,
+                created.create + 1,
+                ok.response.status,
             );
-            out.push(SeqFinding {
-                finding: Finding::new(
-                    FindingKind::BrokenObjectAuthorization,
-                    &op.id,
-                    Some(response.status),
-                    0,
-                    detail,
-                ),
-                at: m,
-            });
+            out.push(ok.finding(FindingKind::BrokenObjectAuthorization, detail));
         }
         out
     }
@@ -358,19 +315,24 @@ mod tests {
             .iter()
             .map(|c| c.identity.as_deref())
             .collect();
-        assert_eq!(ids, vec![Some("alice"), Some("bob")]);
-        assert_eq!(probes[0].calls[1].operation.0, "getOrder");
-        assert_eq!(
-            probes[0].calls[1].param("orderId", crate::spec::ParamLocation::Path),
-            Some(&crate::input::Node::number(4)),
-            "the created object, by its id"
+        assert_eq!(ids, vec![None, Some("alice"), Some("bob")]);
+        assert_eq!(probes[0].calls[0].operation.0, "createOrder");
+        assert_eq!(probes[0].calls[2].operation.0, "getOrder");
+        assert!(
+            matches!(
+                probes[0].calls[2].param("orderId", crate::spec::ParamLocation::Path),
+                Some(crate::input::Node::Ref(r)) if r.call == 0
+            ),
+            "the created object, by reference to the create: {:?}",
+            probes[0].calls[2]
         );
         // Judged: bob gets what alice gets.
         let body = r#"{"id":4,"status":"new"}"#;
-        let probe_run = run_of(&ctx.model, &probes[0], &[(200, body), (200, body)]);
+        let created = (201, r#"{"id":4}"#);
+        let probe_run = run_of(&ctx.model, &probes[0], &[created, (200, body), (200, body)]);
         let oracle = BolaOracle::new(Arc::clone(&ctx.model), roles());
         assert_eq!(oracle.check(&probes[0], &probe_run).len(), 1);
-        let refused = run_of(&ctx.model, &probes[0], &[(200, body), (404, "{}")]);
+        let refused = run_of(&ctx.model, &probes[0], &[created, (200, body), (404, "{}")]);
         assert!(oracle.check(&probes[0], &refused).is_empty());
     }
 

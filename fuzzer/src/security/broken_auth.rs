@@ -11,13 +11,15 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{Roles, closure, extract, protected, same_but_identity, same_shape, success};
+use super::{
+    Roles, closure, extract, protected, same_but_identity, same_shape, success, successes,
+};
 use crate::auth::forged::{Forgery, forged_name, parse_forged};
 use crate::campaign::runner::SeqRun;
 use crate::http::HttpRequest;
 use crate::input::auth::{ANONYMOUS, is_synthetic};
 use crate::input::{Identities, RequestSeq};
-use crate::oracle::{Finding, FindingKind};
+use crate::oracle::FindingKind;
 use crate::probe::{Prober, SeqFinding, SeqOracle};
 use crate::spec::Model;
 
@@ -169,51 +171,36 @@ impl SeqOracle for BrokenAuthOracle {
     fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
         let mut reported = HashSet::new();
         let mut out = Vec::new();
-        for (m, exchange) in run.exchanges.iter().enumerate() {
-            let Some(call) = seq.calls.get(exchange.call) else {
-                continue;
-            };
-            let identity = self.roles.resolve(call);
+        for ok in successes(seq, run, &self.model) {
+            let identity = self.roles.resolve(ok.call);
             let synthetic = identity == ANONYMOUS || parse_forged(identity).is_some();
-            let Some(op) = self.model.operations.get(exchange.op) else {
-                continue;
-            };
-            let Some(response) = success(exchange) else {
-                continue;
-            };
-            if !synthetic || !protected(&self.model, op) || self.carries_secret(&exchange.request) {
+            if !synthetic
+                || !protected(&self.model, ok.op)
+                || self.carries_secret(&ok.exchange.request)
+            {
                 continue;
             }
-            let authenticated = run.exchanges[..m].iter().find_map(|earlier| {
+            let authenticated = run.exchanges[..ok.at].iter().find_map(|earlier| {
                 let c = seq.calls.get(earlier.call)?;
-                let ok = success(earlier)?;
-                (same_but_identity(c, call) && self.roles.is_real(self.roles.resolve(c)))
-                    .then_some((self.roles.resolve(c), ok))
+                let seen = success(earlier)?;
+                (same_but_identity(c, ok.call) && self.roles.is_real(self.roles.resolve(c)))
+                    .then_some((self.roles.resolve(c), seen))
             });
-            let Some((owner, ok)) = authenticated else {
+            let Some((owner, seen)) = authenticated else {
                 continue;
             };
-            if !same_shape(&ok.body, &response.body) || !reported.insert(exchange.op) {
+            if !same_shape(&seen.body, &ok.response.body) || !reported.insert(ok.exchange.op) {
                 continue;
             }
             let detail = format!(
                 "{} {} needs credentials (spec) but answered {} to a request with {}, \
                  the same answer {owner} gets",
-                op.method.as_str(),
-                op.path,
-                response.status,
+                ok.op.method.as_str(),
+                ok.op.path,
+                ok.response.status,
                 describe(identity)
             );
-            out.push(SeqFinding {
-                finding: Finding::new(
-                    FindingKind::BrokenAuthentication,
-                    &op.id,
-                    Some(response.status),
-                    0,
-                    detail,
-                ),
-                at: m,
-            });
+            out.push(ok.finding(FindingKind::BrokenAuthentication, detail));
         }
         out
     }

@@ -10,11 +10,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{Roles, as_identity, closure, extract, same_but_identity, success};
+use super::{Roles, as_identity, closure, extract, same_but_identity, success, successes};
 use crate::auth::AuthFile;
 use crate::campaign::runner::SeqRun;
 use crate::input::RequestSeq;
-use crate::oracle::{Finding, FindingKind};
+use crate::oracle::FindingKind;
 use crate::probe::{Prober, SeqFinding, SeqOracle};
 use crate::spec::{Model, Operation};
 
@@ -129,46 +129,28 @@ impl SeqOracle for FunctionAuthOracle {
 
     fn check(&self, seq: &RequestSeq, run: &SeqRun) -> Vec<SeqFinding> {
         let mut out: Vec<SeqFinding> = Vec::new();
-        for (m, exchange) in run.exchanges.iter().enumerate() {
-            let (Some(call), Some(op)) = (
-                seq.calls.get(exchange.call),
-                self.model.operations.get(exchange.op),
-            ) else {
-                continue;
-            };
-            let Some(response) = success(exchange) else {
-                continue;
-            };
-            let who = self.roles.resolve(call);
-            if !self.admin_ops.contains(&exchange.op) || !self.roles.is_customer(who) {
+        for ok in successes(seq, run, &self.model) {
+            let who = self.roles.resolve(ok.call);
+            if !self.admin_ops.contains(&ok.exchange.op) || !self.roles.is_customer(who) {
                 continue;
             }
-            let admin = run.exchanges[..m].iter().find_map(|e| {
+            let admin = run.exchanges[..ok.at].iter().find_map(|e| {
                 let c = seq.calls.get(e.call)?;
                 success(e)?;
                 let name = self.roles.resolve(c);
-                (same_but_identity(c, call) && self.roles.is_admin(name)).then_some(name)
+                (same_but_identity(c, ok.call) && self.roles.is_admin(name)).then_some(name)
             });
             let Some(admin) = admin else { continue };
-            if out.iter().any(|f| f.finding.operation == op.id) {
+            if out.iter().any(|f| f.finding.operation == ok.op.id) {
                 continue;
             }
             let detail = format!(
                 "{who} (not an admin) got {} from {} {}, an admin-only operation ({admin} succeeded on the same call)",
-                response.status,
-                op.method.as_str(),
-                op.path,
+                ok.response.status,
+                ok.op.method.as_str(),
+                ok.op.path,
             );
-            out.push(SeqFinding {
-                finding: Finding::new(
-                    FindingKind::BrokenFunctionAuthorization,
-                    &op.id,
-                    Some(response.status),
-                    0,
-                    detail,
-                ),
-                at: m,
-            });
+            out.push(ok.finding(FindingKind::BrokenFunctionAuthorization, detail));
         }
         out
     }

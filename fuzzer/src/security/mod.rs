@@ -34,6 +34,8 @@ use serde_json::Value;
 use crate::campaign::runner::{Exchange, SeqRun};
 use crate::http::HttpResponse;
 use crate::input::{Call, RequestSeq};
+use crate::oracle::{Finding, FindingKind};
+use crate::probe::SeqFinding;
 use crate::spec::{Method, Model, Operation, StatusKey};
 
 pub use roles::Roles;
@@ -45,6 +47,46 @@ pub(crate) fn success(exchange: &Exchange) -> Option<&HttpResponse> {
         .as_ref()
         .ok()
         .filter(|r| (200..300).contains(&r.status))
+}
+
+/// A 2xx exchange of a run, with its call and operation: what the identity checks judge.
+pub(crate) struct Success<'a> {
+    /// Index of the exchange in the run.
+    pub at: usize,
+    pub exchange: &'a Exchange,
+    pub call: &'a Call,
+    pub op: &'a Operation,
+    pub response: &'a HttpResponse,
+}
+
+impl Success<'_> {
+    /// A finding on this exchange's operation and status.
+    pub fn finding(&self, kind: FindingKind, detail: String) -> SeqFinding {
+        SeqFinding {
+            finding: Finding::new(kind, &self.op.id, Some(self.response.status), 0, detail),
+            at: self.at,
+        }
+    }
+}
+
+/// The 2xx exchanges of `run`, in order.
+pub(crate) fn successes<'a>(
+    seq: &'a RequestSeq,
+    run: &'a SeqRun,
+    model: &'a Model,
+) -> impl Iterator<Item = Success<'a>> + 'a {
+    run.exchanges
+        .iter()
+        .enumerate()
+        .filter_map(move |(at, exchange)| {
+            Some(Success {
+                at,
+                exchange,
+                call: seq.calls.get(exchange.call)?,
+                op: model.operations.get(exchange.op)?,
+                response: success(exchange)?,
+            })
+        })
 }
 
 /// True when the spec says the operation needs credentials: it has a security requirement, or —

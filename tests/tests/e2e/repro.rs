@@ -152,12 +152,6 @@ fn every_case_reproduces_on_the_demo_and_not_on_the_fixed_demo() {
         assert!(m["body_bytes_after"].as_u64() <= m["body_bytes_before"].as_u64());
     }
     for (name, code, text) in repro_exit_codes(out, false, "3") {
-        if code != Some(1) && state_dependent_bola(out, &name) {
-            // Known gap (see the issue note): a BOLA probe of an object an earlier sequence
-            // created addresses it by its literal id, which a fresh target does not have.
-            eprintln!("known gap, not replayable on a fresh target: {name}");
-            continue;
-        }
         assert_eq!(
             code,
             Some(1),
@@ -173,20 +167,6 @@ fn every_case_reproduces_on_the_demo_and_not_on_the_fixed_demo() {
         );
         assert!(text.contains("reproduced 0/1"), "{text}");
     }
-}
-
-/// A BOLA case whose sequence holds no create: it reads an object by a literal id.
-fn state_dependent_bola(out: &std::path::Path, name: &str) -> bool {
-    if !name.starts_with("bola.") {
-        return false;
-    }
-    let case = read_case(out, name);
-    let calls = case["sequence"]["calls"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let exchanges = case["exchanges"].as_array().cloned().unwrap_or_default();
-    !calls.is_empty() && exchanges.iter().all(|e| e["request"]["method"] != "POST")
 }
 
 /// Logs `user` in with curl and returns the `Authorization` header value.
