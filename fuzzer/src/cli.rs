@@ -242,14 +242,8 @@ pub struct ReproArgs {
     #[arg(value_name = "CASE_DIR_OR_JSON")]
     pub case: PathBuf,
 
-    /// Replay against this base URL instead of the case's target.
-    /// Example: `--target http://127.0.0.1:9090`.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-
-    /// Log in with this auth file instead of the one the case records. Example: `--auth auth.toml`.
-    #[arg(long, value_name = "FILE")]
-    pub auth: Option<PathBuf>,
+    #[command(flatten)]
+    pub replay: ReplayTargetArgs,
 
     /// Replay up to this many times; a flaky finding shows as e.g. "reproduced 2/3". Default 3.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -262,13 +256,9 @@ pub struct ReproArgs {
     pub reset_cmd: Option<String>,
 }
 
-/// Flags of `shrike minimize`.
+/// Where and how `repro` and `minimize` replay a case.
 #[derive(Debug, Args)]
-pub struct MinimizeArgs {
-    /// The case: its folder (`OUT/cases/<signature>`) or its `case.json`.
-    #[arg(value_name = "CASE_DIR_OR_JSON")]
-    pub case: PathBuf,
-
+pub struct ReplayTargetArgs {
     /// Replay against this base URL instead of the case's target.
     /// Example: `--target http://127.0.0.1:9090`.
     #[arg(long, value_name = "URL")]
@@ -277,6 +267,32 @@ pub struct MinimizeArgs {
     /// Log in with this auth file instead of the one the case records. Example: `--auth auth.toml`.
     #[arg(long, value_name = "FILE")]
     pub auth: Option<PathBuf>,
+
+    /// A header added to every request, replacing the case's header of that name; repeatable.
+    /// The case resends the campaign's `--header`s itself, except secret ones (saved redacted),
+    /// which must be given again. Example: `-H 'X-Api-Key: $KEY'`.
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'")]
+    pub header: Vec<String>,
+
+    /// For an https target: accept any server certificate. Example: `--insecure`.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// For an https target: also trust the CA certificates in this PEM file.
+    /// Example: `--ca-cert company-ca.pem`.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// Flags of `shrike minimize`.
+#[derive(Debug, Args)]
+pub struct MinimizeArgs {
+    /// The case: its folder (`OUT/cases/<signature>`) or its `case.json`.
+    #[arg(value_name = "CASE_DIR_OR_JSON")]
+    pub case: PathBuf,
+
+    #[command(flatten)]
+    pub replay: ReplayTargetArgs,
 
     /// At most this many replays. Default 200. Example: `--max-replays 500`.
     #[arg(long, value_name = "N", default_value_t = 200)]

@@ -32,6 +32,10 @@ pub struct CaseFile {
     pub auth: Option<AuthRef>,
     /// How many times the signature was hit in the campaign.
     pub hits: u64,
+    /// Headers the campaign added to every request (`--header`, config `header`), secret values
+    /// redacted; a replay resends the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
     /// The campaign's slow-response threshold, so a replay judges latency the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slow_ms: Option<u64>,
@@ -111,7 +115,7 @@ pub fn is_secret_header(name: &str, extra: &[String]) -> bool {
 
 pub const REDACTED: &str = "[redacted]";
 
-fn redact(headers: &[(String, String)], extra: &[String]) -> Vec<(String, String)> {
+pub fn redact(headers: &[(String, String)], extra: &[String]) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| {

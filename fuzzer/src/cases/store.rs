@@ -28,6 +28,8 @@ pub struct CaseContext {
     pub auth: Option<AuthRef>,
     /// Extra header names to redact (from the auth configuration).
     pub secret_headers: Vec<String>,
+    /// Headers added to every request (`--header`), saved with secret values redacted.
+    pub headers: Vec<(String, String)>,
     /// The slow-response threshold of the campaign (recorded so replays judge latency alike).
     pub slow_ms: Option<u64>,
 }
@@ -93,6 +95,7 @@ impl CaseStore {
             target: self.ctx.target.clone(),
             auth: self.ctx.auth.clone(),
             hits,
+            headers: super::format::redact(&self.ctx.headers, &self.ctx.secret_headers),
             slow_ms: self.ctx.slow_ms,
             found_after_s: new.found_after_s,
             sequence: new.seq.clone(),

@@ -93,6 +93,10 @@ fn store(dir: &std::path::Path) -> CaseStore {
         target: "http://127.0.0.1:1".into(),
         auth: None,
         secret_headers: vec![],
+        headers: vec![
+            ("X-Tenant".into(), "7".into()),
+            ("X-Api-Key".into(), "k-123".into()),
+        ],
         slow_ms: Some(1000),
     };
     CaseStore::open(dir, ctx).unwrap()
@@ -115,9 +119,18 @@ fn writes_round_trips_and_redacts() {
     assert_eq!(case.kind, FindingKind::ServerError);
     assert_eq!(case.seed, 7);
     assert_eq!(case.exchanges[0].request.headers[0].1, REDACTED);
+    assert_eq!(
+        case.headers,
+        vec![
+            ("X-Tenant".to_string(), "7".to_string()),
+            ("X-Api-Key".to_string(), REDACTED.to_string())
+        ],
+        "the campaign's --header values are saved, secret ones redacted"
+    );
     for file in ["case.json", "repro.sh", "summary.txt"] {
         let text = std::fs::read_to_string(case_dir.join(file)).unwrap();
         assert!(!text.contains("s3cret"), "{file} leaks the token");
+        assert!(!text.contains("k-123"), "{file} leaks the API key");
     }
     let script = std::fs::read_to_string(case_dir.join("repro.sh")).unwrap();
     assert!(

@@ -149,10 +149,13 @@ fn run_demo(args: &crate::cli::DemoArgs) -> i32 {
 }
 
 fn run_repro(args: &crate::cli::ReproArgs) -> i32 {
+    let replay = match replay_options(&args.replay) {
+        Ok(replay) => replay,
+        Err(code) => return code,
+    };
     let request = commands::repro::ReproRequest {
         case: args.case.clone(),
-        target: args.target.clone(),
-        auth: args.auth.clone(),
+        replay,
         runs: args.runs,
         reset_cmd: args.reset_cmd.clone(),
     };
@@ -171,10 +174,13 @@ fn run_minimize(args: &crate::cli::MinimizeArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let replay = match replay_options(&args.replay) {
+        Ok(replay) => replay,
+        Err(code) => return code,
+    };
     let request = commands::minimize::MinimizeRequest {
         case: args.case.clone(),
-        target: args.target.clone(),
-        auth: args.auth.clone(),
+        replay,
         config: crate::minimize::MinimizeConfig {
             max_replays: args.max_replays,
             max_time,
@@ -185,6 +191,30 @@ fn run_minimize(args: &crate::cli::MinimizeArgs) -> i32 {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => fail(&err),
     }
+}
+
+/// The replay flags of `repro` and `minimize`, checked; a bad `--header` exits 2.
+fn replay_options(
+    args: &crate::cli::ReplayTargetArgs,
+) -> Result<commands::repro::ReplayOptions, i32> {
+    let headers = args
+        .header
+        .iter()
+        .map(|h| crate::config::parse_header(h))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| {
+            eprintln!("shrike: --header: {err}");
+            exit::USAGE
+        })?;
+    Ok(commands::repro::ReplayOptions {
+        target: args.target.clone(),
+        auth: args.auth.clone(),
+        headers,
+        tls: crate::transport::TlsOptions {
+            insecure: args.insecure,
+            ca_cert: args.ca_cert.clone(),
+        },
+    })
 }
 
 /// Writes the reports, prints the summary (or the error) and returns the exit code.

@@ -180,6 +180,7 @@ pub fn fuzz(
                     identities: file.identities.iter().map(|i| i.name.clone()).collect(),
                 }),
             secret_headers: secret_headers(auth_file.as_ref()),
+            headers: settings.headers.clone(),
             slow_ms: u64::try_from(settings.slow.as_millis()).ok(),
         },
     )

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::CommandError;
-use super::repro::{ReproOutcome, prepare};
+use super::repro::{ReplayOptions, ReproOutcome, prepare};
 use crate::campaign::feedback::NewFinding;
 use crate::cases::ConcreteExchange;
 use crate::cases::store::write_case_dir;
@@ -19,8 +19,7 @@ use crate::minimize::{MinimizeConfig, minimize_finding, replay_matches};
 #[derive(Debug, Clone)]
 pub struct MinimizeRequest {
     pub case: PathBuf,
-    pub target: Option<String>,
-    pub auth: Option<PathBuf>,
+    pub replay: ReplayOptions,
     pub config: MinimizeConfig,
 }
 
@@ -29,12 +28,7 @@ pub fn minimize(
     request: &MinimizeRequest,
     console: &mut dyn Write,
 ) -> Result<ReproOutcome, CommandError> {
-    let mut replay = prepare(
-        &request.case,
-        request.target.as_deref(),
-        request.auth.as_deref(),
-        console,
-    )?;
+    let mut replay = prepare(&request.case, &request.replay, console)?;
     let mut case = replay.case.clone();
     let found = match replay_matches(&mut replay.runner, &case.sequence, &case.signature) {
         Ok(found) => found,

@@ -18,17 +18,28 @@ use crate::exit;
 use crate::minimize::replay_matches;
 use crate::oracle::{OracleConfig, SchemaCheck, UndocumentedPolicy};
 use crate::spec::Model;
-use crate::transport::{TcpTransport, ThrottleConfig, Throttled, TransportConfig};
+use crate::transport::{
+    Scheme, Target, TcpTransport, ThrottleConfig, Throttled, TlsOptions, TransportConfig,
+};
+
+/// Where and how a case is replayed (`repro` and `minimize`).
+#[derive(Debug, Clone, Default)]
+pub struct ReplayOptions {
+    /// Replay here instead of the case's own target.
+    pub target: Option<String>,
+    /// Use this auth file instead of the one the case records.
+    pub auth: Option<PathBuf>,
+    /// Headers for every request; they replace the case's headers of the same name.
+    pub headers: Vec<(String, String)>,
+    pub tls: TlsOptions,
+}
 
 /// What `shrike repro` was asked for.
 #[derive(Debug, Clone)]
 pub struct ReproRequest {
     /// A case folder or its `case.json`.
     pub case: PathBuf,
-    /// Replay here instead of the case's own target.
-    pub target: Option<String>,
-    /// Use this auth file instead of the one the case records.
-    pub auth: Option<PathBuf>,
+    pub replay: ReplayOptions,
     /// Replay up to this many times (a flaky finding shows as e.g. 2/3).
     pub runs: u32,
     /// Runs first, to put the target into a known state (`--reset-cmd`).
@@ -67,8 +78,7 @@ pub struct Replay {
 /// credentials from `auth` (default: the auth file the case records).
 pub fn prepare(
     case_path: &Path,
-    target: Option<&str>,
-    auth: Option<&Path>,
+    options: &ReplayOptions,
     console: &mut dyn Write,
 ) -> Result<Replay, CommandError> {
     let case = load_case(case_path)?;
@@ -93,22 +103,17 @@ pub fn prepare(
         );
     }
     let model = setup::load_model(&spec, &OperationFilter::default())?;
-    let target = setup::target(Some(target.unwrap_or(&case.target)), &model)?;
+    let target = setup::target(
+        Some(options.target.as_deref().unwrap_or(&case.target)),
+        &model,
+    )?;
     setup::check_reachable(&target)?;
-    let mut transport = Throttled::new(
-        TcpTransport::new(target.clone(), TransportConfig::default()),
-        // A replay waits a little after a 429/503 (a rate-limit case provokes them) but is
-        // never stalled by a long `Retry-After`.
-        ThrottleConfig {
-            retry_after_max: std::time::Duration::from_secs(5),
-            backoff_max: std::time::Duration::from_secs(5),
-            ..ThrottleConfig::with_rate_limit(None)
-        },
-    );
-    let auth_path = auth_path(auth, &case, &case_dir)?;
+    let mut transport = replay_transport(&target, &options.tls)?;
+    let auth_path = auth_path(options.auth.as_deref(), &case, &case_dir)?;
     let (identities, auth_file) =
         setup::identities(auth_path.as_deref(), &model, &target, &mut transport)?;
-    let config = runner_config(&case);
+    let mut config = runner_config(&case);
+    config.extra_headers = replay_headers(&case.headers, &options.headers, console);
     let ctx = setup::seq_context(&model, None)?;
     let settings = super::checks::replay_settings(&spec, case.kind);
     let plan_identities = identities.clone();
@@ -128,6 +133,52 @@ pub fn prepare(
         runner,
         secret_headers: super::fuzz::secret_headers(auth_file.as_ref()),
     })
+}
+
+/// The replay's transport. A replay waits a little after a 429/503 (a rate-limit case provokes
+/// them) but is never stalled by a long `Retry-After`. An https target is connected to now, so an
+/// untrusted certificate is reported at once (exit 3) with the flags that fix it.
+fn replay_transport(target: &Target, tls: &TlsOptions) -> Result<LiveTransport, CommandError> {
+    let mut tcp = TcpTransport::for_target(target.clone(), TransportConfig::default(), tls)
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
+    if target.scheme == Scheme::Https {
+        tcp.open().map_err(|reason| CommandError::Unreachable {
+            target: target.to_string(),
+            reason,
+        })?;
+    }
+    let throttle = ThrottleConfig {
+        retry_after_max: std::time::Duration::from_secs(5),
+        backoff_max: std::time::Duration::from_secs(5),
+        ..ThrottleConfig::with_rate_limit(None)
+    };
+    Ok(Throttled::new(tcp, throttle))
+}
+
+/// The headers a replay sends with every request: the campaign's (as the case saved them),
+/// replaced by name by the ones given now. A header saved redacted and not given again is left
+/// out, with a warning that names it.
+pub fn replay_headers(
+    saved: &[(String, String)],
+    given: &[(String, String)],
+    console: &mut dyn Write,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in saved {
+        if given.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if value == crate::cases::format::REDACTED {
+            let _ = writeln!(
+                console,
+                "warning: the campaign sent header {name}, saved redacted; pass -H '{name}: ...' to send it"
+            );
+            continue;
+        }
+        out.push((name.clone(), value.clone()));
+    }
+    out.extend(given.iter().cloned());
+    out
 }
 
 /// The auth file to log in with: `--auth`, else the one the case records (found like the spec).
@@ -175,12 +226,7 @@ pub fn repro(
     if let Some(cmd) = &request.reset_cmd {
         super::reset::run_reset(cmd, super::reset::RESET_TIMEOUT)?;
     }
-    let mut replay = prepare(
-        &request.case,
-        request.target.as_deref(),
-        request.auth.as_deref(),
-        console,
-    )?;
+    let mut replay = prepare(&request.case, &request.replay, console)?;
     let case = &replay.case;
     let _ = writeln!(
         console,

@@ -79,8 +79,10 @@ fn replay(
     let mut console = Vec::new();
     let request = ReproRequest {
         case: dir.to_path_buf(),
-        target,
-        auth: None,
+        replay: ReplayOptions {
+            target,
+            ..ReplayOptions::default()
+        },
         runs,
         reset_cmd: None,
     };
@@ -125,8 +127,10 @@ fn reset_command_runs_first_and_a_failing_one_exits_2() {
     let marker = dir.join("reset-ran");
     let request = |cmd: String| ReproRequest {
         case: dir.clone(),
-        target: Some(boom.clone()),
-        auth: None,
+        replay: ReplayOptions {
+            target: Some(boom.clone()),
+            ..ReplayOptions::default()
+        },
         runs: 1,
         reset_cmd: Some(cmd),
     };
@@ -139,4 +143,26 @@ fn reset_command_runs_first_and_a_failing_one_exits_2() {
     assert!(marker.exists(), "the reset command ran");
     let failed = repro(&request("exit 3".into()), &mut console);
     assert_eq!(failed.unwrap_err().exit_code(), exit::USAGE);
+}
+
+#[test]
+fn replay_resends_saved_headers_and_asks_for_redacted_ones() {
+    let h = |n: &str, v: &str| (n.to_string(), v.to_string());
+    let saved = vec![
+        h("X-Tenant", "7"),
+        h("X-Api-Key", crate::cases::format::REDACTED),
+        h("X-Trace", "a"),
+    ];
+    let mut console = Vec::new();
+    let sent = replay_headers(&saved, &[h("x-trace", "b")], &mut console);
+    assert_eq!(sent, vec![h("X-Tenant", "7"), h("x-trace", "b")]);
+    let text = String::from_utf8(console).unwrap();
+    assert!(text.contains("-H 'X-Api-Key: ...'"), "{text}");
+    let mut console = Vec::new();
+    let sent = replay_headers(&saved, &[h("X-Api-Key", "k")], &mut console);
+    assert_eq!(
+        sent,
+        vec![h("X-Tenant", "7"), h("X-Trace", "a"), h("X-Api-Key", "k")]
+    );
+    assert!(console.is_empty());
 }

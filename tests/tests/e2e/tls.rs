@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use shrike::supervise::{ChildTarget, free_port};
-use shrike_e2e::{case_signatures, run, temp_out};
+use shrike_e2e::{case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
 
@@ -149,16 +149,29 @@ fn https_targets_are_fuzzed_with_insecure_or_a_trusted_ca() {
         "20s",
         "--include",
         "id:listProducts",
+        "-H",
+        "X-Tenant: 7",
     ]);
     let result = run(SHRIKE, &args);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{stderr}");
     let sigs = case_signatures(&out);
-    assert!(
-        sigs.iter()
-            .any(|s| s.starts_with("server-error.listProducts.500.")),
-        "{sigs:#?}\n{stderr}"
-    );
+    let sig = sigs
+        .iter()
+        .find(|s| s.starts_with("server-error.listProducts.500."))
+        .unwrap_or_else(|| panic!("{sigs:#?}\n{stderr}"));
+
+    // The case records the campaign's header, and `repro` needs the same trust flag.
+    let case = read_case(&out, sig);
+    assert_eq!(case["headers"], serde_json::json!([["X-Tenant", "7"]]), "{case:#}");
+    let case_dir = out.join("cases").join(sig);
+    let case_dir = case_dir.to_str().unwrap();
+    let refused = run(SHRIKE, &["repro", case_dir, "--runs", "1"]);
+    assert_eq!(refused.status.code(), Some(3), "{refused:?}");
+    let replayed = run(SHRIKE, &["repro", case_dir, "--runs", "1", "--insecure"]);
+    let text = String::from_utf8_lossy(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(1), "{text}");
+    assert!(text.contains("reproduced 1/1"), "{text}");
 
     // --ca-cert with the proxy's certificate: trusted, the run goes ahead.
     let out = temp_out("tls-ca");
