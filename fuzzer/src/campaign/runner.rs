@@ -170,6 +170,8 @@ pub struct SeqRunner<T: Transport> {
     /// Operations whose slowness a re-run already confirmed: later slow responses of theirs are
     /// not re-run again (a slow path would otherwise cost twice its time on every hit).
     confirmed_slow: std::collections::HashSet<usize>,
+    /// Each operation's usual latency, which lowers its slow-response limit.
+    latency: oracle::latency::LatencyBaseline,
     pub stats: RunStats,
 }
 
@@ -207,6 +209,7 @@ impl<T: Transport> SeqRunner<T> {
             stop: None,
             max_sequences: None,
             confirmed_slow: std::collections::HashSet::new(),
+            latency: oracle::latency::LatencyBaseline::default(),
             stats,
         }
     }
@@ -356,16 +359,28 @@ impl<T: Transport> SeqRunner<T> {
         run: &mut SeqRun,
         earlier: &mut Vec<Option<HttpResponse>>,
     ) {
-        let mut findings =
-            oracle::check_exchange(op, &request, &outcome, &self.config.oracle, true);
+        let slow = self.latency.limit(op_index, self.config.oracle.slow);
+        let oracle_config = oracle::OracleConfig {
+            slow,
+            ..self.config.oracle
+        };
+        let mut findings = oracle::check_exchange(op, &request, &outcome, &oracle_config, true);
         if findings.iter().any(|f| f.kind == FindingKind::SlowResponse)
             && !self.confirmed_slow.contains(&op_index)
         {
-            if self.still_slow(&request) {
+            if self.still_slow(&request, slow) {
                 self.confirmed_slow.insert(op_index);
             } else {
                 findings.retain(|f| f.kind != FindingKind::SlowResponse);
             }
+        }
+        for finding in &mut findings {
+            if finding.kind == FindingKind::SlowResponse {
+                finding.slow_limit_ms = u64::try_from(slow.as_millis()).ok();
+            }
+        }
+        if let Ok(response) = &outcome {
+            self.latency.note(op_index, response.latency);
         }
         let stats = &mut self.stats.ops[op_index];
         stats.sent += 1;
@@ -473,11 +488,11 @@ impl<T: Transport> SeqRunner<T> {
         }
     }
 
-    /// Re-sends a request whose response was slow; true when it is slow again.
-    fn still_slow(&mut self, request: &HttpRequest) -> bool {
+    /// Re-sends a request whose response was slower than `limit`; true when it is slow again.
+    fn still_slow(&mut self, request: &HttpRequest, limit: Duration) -> bool {
         self.stats.requests += 1;
         match self.transport.send(request) {
-            Ok(response) => response.latency > self.config.oracle.slow,
+            Ok(response) => response.latency > limit,
             Err(TransportError::Timeout) => true,
             Err(_) => false,
         }

@@ -156,3 +156,56 @@ fn a_burst_of_one_repeated_call_is_sent_whole() {
         "--max-calls holds otherwise"
     );
 }
+
+#[test]
+fn a_response_far_above_its_operations_usual_latency_is_slow_when_confirmed() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // GET /orders/{id} answers in 100 µs, except that ids 7 and 8 take 400 ms (below the absolute
+    // 1 s limit); id 8 is only slow the first time (a hiccup, not a slow path).
+    let eights = Arc::new(AtomicU32::new(0));
+    let seen = Arc::clone(&eights);
+    let mut r = runner(
+        move |req| {
+            let mut response = FakeTransport::response(200, r#"{"id":1}"#);
+            let slow = req.path_and_query.ends_with("/7")
+                || (req.path_and_query.ends_with("/8") && seen.fetch_add(1, Ordering::SeqCst) == 0);
+            if slow {
+                response.latency = Duration::from_millis(400);
+            }
+            Ok(response)
+        },
+        8,
+    );
+    let get = |id: i64| {
+        let mut call = Call::new(OperationId("getOrder".into()));
+        call.params.push(crate::input::ParamValue {
+            name: "orderId".into(),
+            location: crate::spec::ParamLocation::Path,
+            value: Some(Node::number(id)),
+        });
+        RequestSeq::new(vec![call])
+    };
+    let slow_kinds = |run: &SeqRun| {
+        run.findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::SlowResponse)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Before the operation has a usual latency, 400 ms is under the 1 s limit.
+    assert!(slow_kinds(&r.run(&get(7))).is_empty());
+    for _ in 0..crate::oracle::latency::MIN_SAMPLES {
+        assert!(slow_kinds(&r.run(&get(1))).is_empty());
+    }
+    assert!(
+        slow_kinds(&r.run(&get(8))).is_empty(),
+        "not slow again on the re-run"
+    );
+    let found = slow_kinds(&r.run(&get(7)));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].slow_limit_ms,
+        Some(250),
+        "a quarter of the 1 s limit"
+    );
+}

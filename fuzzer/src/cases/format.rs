@@ -240,6 +240,9 @@ impl CaseFile {
             error_sig: u64::from_str_radix(&self.error_sig, 16).unwrap_or(0),
             detail: self.detail.clone(),
             signature: self.signature.clone(),
+            slow_limit_ms: self
+                .slow_ms
+                .filter(|_| self.kind == FindingKind::SlowResponse),
         }
     }
 }

@@ -96,7 +96,7 @@ impl CaseStore {
             auth: self.ctx.auth.clone(),
             hits,
             headers: super::format::redact(&self.ctx.headers, &self.ctx.secret_headers),
-            slow_ms: self.ctx.slow_ms,
+            slow_ms: f.slow_limit_ms.or(self.ctx.slow_ms),
             found_after_s: new.found_after_s,
             sequence: new.seq.clone(),
             exchanges,

@@ -198,6 +198,10 @@ pub struct Finding {
     /// One sentence for a person: what is wrong.
     pub detail: String,
     pub signature: Signature,
+    /// For a slow response: the latency limit it crossed (the operation's own limit, see
+    /// [`super::latency`]), so a replay judges it by the same limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_limit_ms: Option<u64>,
 }
 
 impl Finding {
@@ -215,6 +219,7 @@ impl Finding {
             error_sig,
             detail: detail.into(),
             signature: Signature::new(kind, operation, status, error_sig),
+            slow_limit_ms: None,
         }
     }
 }

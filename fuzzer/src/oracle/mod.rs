@@ -4,6 +4,7 @@
 pub mod errsig;
 pub mod families;
 mod finding;
+pub mod latency;
 mod schema_check;
 
 use std::time::Duration;

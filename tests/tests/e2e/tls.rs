@@ -163,7 +163,11 @@ fn https_targets_are_fuzzed_with_insecure_or_a_trusted_ca() {
 
     // The case records the campaign's header, and `repro` needs the same trust flag.
     let case = read_case(&out, sig);
-    assert_eq!(case["headers"], serde_json::json!([["X-Tenant", "7"]]), "{case:#}");
+    assert_eq!(
+        case["headers"],
+        serde_json::json!([["X-Tenant", "7"]]),
+        "{case:#}"
+    );
     let case_dir = out.join("cases").join(sig);
     let case_dir = case_dir.to_str().unwrap();
     let refused = run(SHRIKE, &["repro", case_dir, "--runs", "1"]);
