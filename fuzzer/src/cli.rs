@@ -197,6 +197,12 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "CMD")]
     pub reset_cmd: Option<String>,
 
+    /// A shell command that brings the target back when it stops accepting connections (a crash
+    /// bug killed it); Shrike waits up to 30 s for it to answer, logs in again and goes on.
+    /// Without it, a crash ends the campaign. Example: `--restart-cmd 'systemctl restart api'`.
+    #[arg(long, value_name = "CMD")]
+    pub restart_cmd: Option<String>,
+
     /// No live status line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -282,6 +288,12 @@ pub struct ReplayTargetArgs {
     /// Example: `--ca-cert company-ca.pem`.
     #[arg(long, value_name = "PEM")]
     pub ca_cert: Option<PathBuf>,
+
+    /// A shell command that brings the target back when a replay crashed it (then the identities
+    /// log in again), so a crash case can be replayed and minimized more than once.
+    /// Example: `--restart-cmd 'docker restart api'`.
+    #[arg(long, value_name = "CMD")]
+    pub restart_cmd: Option<String>,
 }
 
 /// Flags of `shrike minimize`.
@@ -361,6 +373,7 @@ impl FuzzArgs {
             skip_checks: self.skip_checks.clone(),
             check: self.check.clone(),
             reset_cmd: self.reset_cmd.clone(),
+            restart_cmd: self.restart_cmd.clone(),
         }
     }
 }

@@ -7,6 +7,8 @@ mod cli_errors;
 mod demo_campaign;
 #[path = "e2e/repro.rs"]
 mod repro;
+#[path = "e2e/restart.rs"]
+mod restart;
 #[path = "e2e/resume.rs"]
 mod resume;
 #[path = "e2e/security_identity.rs"]

@@ -119,6 +119,21 @@ pub enum AuthError {
 }
 
 impl AuthFile {
+    /// Names the method and path of every login given by operationId, from `model` (the whole
+    /// spec), so the login still works when the operation is filtered out of the campaign. An id
+    /// the spec lacks is left for the login to report.
+    pub fn bind_login_routes(&mut self, model: &crate::spec::Model) {
+        for login in self.identities.iter_mut().filter_map(|i| i.login.as_mut()) {
+            let Some(id) = login.operation.as_deref() else {
+                continue;
+            };
+            if let Some(op) = model.operations.iter().find(|op| op.id.as_str() == id) {
+                login.method = Some(op.method.as_str().to_owned());
+                login.path = Some(op.path.clone());
+            }
+        }
+    }
+
     /// Reads a TOML (`.toml`) or YAML (anything else) auth file and expands `${VAR}`s.
     pub fn load(path: &Path) -> Result<Self, AuthError> {
         let text = std::fs::read_to_string(path).map_err(|source| AuthError::Read {
@@ -242,8 +257,16 @@ headers = { "X-Api-Key" = "k" }
 "#,
         )
         .unwrap();
-        let file = AuthFile::load(&toml_path).unwrap();
+        let mut file = AuthFile::load(&toml_path).unwrap();
         assert_eq!(file.default_name(), Some("bob"));
+        // The login operation's route comes from the whole spec, so filtering it out of a
+        // campaign does not break the login.
+        file.bind_login_routes(&crate::input::test_model::test_model());
+        let login = file.identities[0].login.as_ref().unwrap();
+        assert_eq!(
+            (login.method.as_deref(), login.path.as_deref()),
+            (Some("POST"), Some("/login"))
+        );
         assert_eq!(
             file.identities[0].login.as_ref().unwrap().format,
             "Bearer {token}"

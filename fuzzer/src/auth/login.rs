@@ -79,6 +79,14 @@ fn login_token<T: Transport + ?Sized>(
         reason,
     };
     let (method, path) = match &login.operation {
+        Some(_) if login.method.is_some() && login.path.is_some() => (
+            login
+                .method
+                .clone()
+                .unwrap_or_default()
+                .to_ascii_uppercase(),
+            login.path.clone().unwrap_or_default(),
+        ),
         Some(op_id) => {
             let op = model
                 .operations

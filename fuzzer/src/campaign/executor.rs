@@ -15,8 +15,8 @@ use crate::probe::{HasProbeQueue, ProbeQueue, Prober};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Derived sequences that may wait to be run; more are dropped.
-const PROBE_QUEUE: usize = 512;
+/// Derived sequences of one prober that may wait to be run; more are dropped.
+const PROBE_QUEUE: usize = 128;
 use crate::transport::Transport;
 
 /// The novelty map, tracking which indices each corpus entry covers (for the minimizer scheduler).
@@ -92,7 +92,9 @@ where
         }
         for prober in &mut self.probers {
             for probe in prober.derive(input, &run, &mut self.probe_rng) {
-                self.probes.push(probe);
+                if !self.probes.push(prober.name(), probe) {
+                    tracing::debug!("probe lane full: a {} probe dropped", prober.name());
+                }
             }
         }
         self.observers.1.0.set(run);

@@ -214,6 +214,7 @@ fn replay_options(
             insecure: args.insecure,
             ca_cert: args.ca_cert.clone(),
         },
+        restart_cmd: args.restart_cmd.clone(),
     })
 }
 

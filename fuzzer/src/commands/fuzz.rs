@@ -114,7 +114,8 @@ pub fn fuzz(
     console: &mut dyn Write,
 ) -> Result<FuzzReport, CommandError> {
     let settings = &request.settings;
-    let model = setup::load_model(&settings.spec, &settings.filter)?;
+    let full = setup::load_spec(&settings.spec)?;
+    let model = setup::filter_model(&full, &settings.filter)?;
     let target = setup::target(settings.target.as_deref(), &model)?;
     if let Some(cmd) = &settings.reset_cmd {
         super::reset::run_reset(cmd, super::reset::RESET_TIMEOUT)?;
@@ -134,7 +135,7 @@ pub fn fuzz(
     );
     let mut transport = setup::transport(&target, settings)?;
     let (identities, auth_file) =
-        setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)?;
+        setup::identities(settings.auth.as_deref(), &full, &target, &mut transport)?;
     let ctx = setup::seq_context(&model, settings.dict.as_deref())?;
     let runner_config = RunnerConfig {
         oracle: settings.oracle_config(),
@@ -152,7 +153,11 @@ pub fn fuzz(
     .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
     let (mut runner, probers) =
         super::checks::install(runner, &ctx, &plan_identities, auth_file.as_ref(), settings);
-    if let Some(supervisor) = request.supervisor {
+    let supervisor = request.supervisor.or_else(|| {
+        let cmd = settings.restart_cmd.as_deref()?;
+        Some(Box::new(super::restart::CommandSupervisor::new(cmd, &target)) as Box<_>)
+    });
+    if let Some(supervisor) = supervisor {
         runner = runner.with_supervisor(supervisor);
     }
 
@@ -187,7 +192,7 @@ pub fn fuzz(
     .map_err(CommandError::io("cannot create the cases folder"))?;
     let known = store.known();
     let regression_started = std::time::Instant::now();
-    let relogin = relogin(&target, settings, &model);
+    let relogin = relogin(&target, settings, &full);
     let regression = replay_saved_cases(&store, &mut runner, settings, &relogin, console)?;
     let config = CampaignConfig {
         seed,
@@ -317,6 +322,7 @@ fn write_meta(
         "seed": seed,
         "budget": {"time_s": settings.time.as_secs_f64(), "execs": settings.execs},
         "reset_cmd": settings.reset_cmd,
+        "restart_cmd": settings.restart_cmd,
         "finished": outcome.is_some(),
         "execs": outcome.map(|o| o.execs),
         "elapsed_s": outcome.map(|o| o.elapsed.as_secs_f64()),

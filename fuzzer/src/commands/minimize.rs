@@ -46,17 +46,22 @@ pub fn minimize(
     };
     let original = NewFinding::new(&found.finding, found.at, &case.sequence, &found.run);
     let ctx = super::setup::seq_context(&replay.model, None)?;
-    let (smaller, stats) =
-        minimize_finding(&ctx, &mut replay.runner, &original, &request.config, None)
-            .unwrap_or_else(|| {
-                let stats = crate::minimize::MinimizeStats {
-                    before: crate::minimize::SeqSize::of(&original.seq),
-                    after: crate::minimize::SeqSize::of(&original.seq),
-                    replays: 0,
-                    bounded: false,
-                };
-                (original.clone(), stats)
-            });
+    let (smaller, stats) = minimize_finding(
+        &ctx,
+        &mut replay.runner,
+        &original,
+        &request.config,
+        Some(&replay.relogin),
+    )
+    .unwrap_or_else(|| {
+        let stats = crate::minimize::MinimizeStats {
+            before: crate::minimize::SeqSize::of(&original.seq),
+            after: crate::minimize::SeqSize::of(&original.seq),
+            replays: 0,
+            bounded: false,
+        };
+        (original.clone(), stats)
+    });
     let ops = &replay.model.operations;
     let exchanges = smaller
         .run
@@ -89,7 +94,7 @@ pub fn minimize(
     if replay.runner.target_down() {
         let _ = writeln!(
             console,
-            "note: the target stopped answering during minimization (a crash case needs the target restarted between replays)"
+            "note: the target stopped answering during minimization; pass --restart-cmd to bring it back between replays"
         );
     }
     Ok(ReproOutcome {

@@ -8,6 +8,7 @@ pub mod fuzz;
 pub mod minimize;
 pub mod repro;
 pub mod reset;
+pub mod restart;
 pub mod setup;
 pub mod summary;
 

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::CommandError;
+use super::restart::CommandSupervisor;
 use super::setup::{self, LiveTransport};
 use crate::campaign::runner::{RunnerConfig, SeqRun, SeqRunner};
 use crate::cases::{CaseFile, load_case};
 use crate::config::OperationFilter;
 use crate::exit;
-use crate::minimize::replay_matches;
+use crate::minimize::{Relogin, replay_matches};
 use crate::oracle::{OracleConfig, SchemaCheck, UndocumentedPolicy};
 use crate::spec::Model;
 use crate::transport::{
@@ -32,6 +33,8 @@ pub struct ReplayOptions {
     /// Headers for every request; they replace the case's headers of the same name.
     pub headers: Vec<(String, String)>,
     pub tls: TlsOptions,
+    /// Restarts the target when a replay crashed it (`--restart-cmd`).
+    pub restart_cmd: Option<String>,
 }
 
 /// What `shrike repro` was asked for.
@@ -72,6 +75,8 @@ pub struct Replay {
     pub runner: SeqRunner<LiveTransport>,
     /// Header names the auth configuration sets (redacted when the case is rewritten).
     pub secret_headers: Vec<String>,
+    /// Logs the identities in again after the target was restarted.
+    pub relogin: Relogin,
 }
 
 /// Loads the case and builds a runner against `target` (default: the case's) with fresh
@@ -117,21 +122,32 @@ pub fn prepare(
     let ctx = setup::seq_context(&model, None)?;
     let settings = super::checks::replay_settings(&spec, case.kind);
     let plan_identities = identities.clone();
-    let runner = SeqRunner::new(Arc::clone(&model), target, transport, identities, config)
-        .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
-    let (runner, _probers) = super::checks::install(
+    let runner = SeqRunner::new(
+        Arc::clone(&model),
+        target.clone(),
+        transport,
+        identities,
+        config,
+    )
+    .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
+    let (mut runner, _probers) = super::checks::install(
         runner,
         &ctx,
         &plan_identities,
         auth_file.as_ref(),
         &settings,
     );
+    if let Some(cmd) = &options.restart_cmd {
+        runner = runner.with_supervisor(Box::new(CommandSupervisor::new(cmd, &target)));
+    }
+    let relogin = replay_relogin(&target, &options.tls, auth_path, &model);
     Ok(Replay {
         case,
         case_dir,
         model,
         runner,
         secret_headers: super::fuzz::secret_headers(auth_file.as_ref()),
+        relogin,
     })
 }
 
@@ -179,6 +195,24 @@ pub fn replay_headers(
     }
     out.extend(given.iter().cloned());
     out
+}
+
+/// Logs the replay's identities in again, over a transport of its own (a restarted target has
+/// forgotten its sessions).
+fn replay_relogin(
+    target: &Target,
+    tls: &TlsOptions,
+    auth: Option<PathBuf>,
+    model: &Arc<Model>,
+) -> Relogin {
+    let (target, tls, model) = (target.clone(), tls.clone(), Arc::clone(model));
+    Relogin(Arc::new(move || {
+        let mut transport = replay_transport(&target, &tls).ok()?;
+        setup::identities(auth.as_deref(), &model, &target, &mut transport)
+            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
+            .ok()
+            .map(|(identities, _)| identities)
+    }))
 }
 
 /// The auth file to log in with: `--auth`, else the one the case records (found like the spec).
@@ -250,9 +284,14 @@ pub fn repro(
         }
         outcome.runs += 1;
         let _ = writeln!(console, "replay {run}/{}:", request.runs);
+        let restarts = replay.runner.stats.restarts;
         if replay_once(&mut replay, console) {
             outcome.reproduced += 1;
         }
+        if replay.runner.stats.restarts > restarts {
+            let _ = writeln!(console, "  (the target was restarted with --restart-cmd)");
+        }
+        replay.relogin.after_restart(&mut replay.runner, restarts);
     }
     let verdict = match (outcome.reproduced, outcome.runs) {
         (0, _) => "does not reproduce (fixed?)",

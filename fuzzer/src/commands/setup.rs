@@ -22,10 +22,21 @@ pub type LiveTransport = Throttled<TcpTransport>;
 
 /// Loads the spec and keeps only the operations the filter allows.
 pub fn load_model(spec_path: &Path, filter: &OperationFilter) -> Result<Arc<Model>, CommandError> {
-    let mut model = spec::load(spec_path)?;
+    filter_model(&*load_spec(spec_path)?, filter)
+}
+
+/// Loads the whole spec (the auth file's login operation may be one the filter leaves out).
+pub fn load_spec(spec_path: &Path) -> Result<Arc<Model>, CommandError> {
+    let model = spec::load(spec_path)?;
     for warning in &model.warnings {
         tracing::warn!("{warning}");
     }
+    Ok(Arc::new(model))
+}
+
+/// The operations of `full` the filter allows.
+pub fn filter_model(full: &Model, filter: &OperationFilter) -> Result<Arc<Model>, CommandError> {
+    let mut model = full.clone();
     let keep = filter.apply(&model.operations);
     if keep.is_empty() {
         return Err(CommandError::NoOperations);
@@ -93,6 +104,8 @@ pub fn transport(target: &Target, settings: &Settings) -> Result<LiveTransport, 
 }
 
 /// The identities of a run: from the auth file (logging in), or one anonymous default identity.
+/// `model` is the whole spec: a login operation is found by its id even when `--exclude` keeps it
+/// out of the campaign (the returned file names its method and path).
 pub fn identities<T: Transport>(
     auth_path: Option<&Path>,
     model: &Model,
@@ -101,7 +114,8 @@ pub fn identities<T: Transport>(
 ) -> Result<(Identities, Option<AuthFile>), CommandError> {
     match auth_path {
         Some(path) => {
-            let file = AuthFile::load(path)?;
+            let mut file = AuthFile::load(path)?;
+            file.bind_login_routes(model);
             let ids = auth::establish(&file, model, &target.base_path, transport)?;
             Ok((ids, Some(file)))
         }

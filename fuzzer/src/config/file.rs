@@ -100,6 +100,9 @@ pub struct FileConfig {
     /// `reset-cmd`: a shell command run (at most 120 s) before the campaign to put the target
     /// into a known state, e.g. `"./reset-db.sh"`. Default: none.
     pub reset_cmd: Option<String>,
+    /// `restart-cmd`: a shell command that brings a crashed target back, e.g.
+    /// `"systemctl restart api"`. Default: none (a crash ends the campaign).
+    pub restart_cmd: Option<String>,
 }
 
 /// Accepts `"10m"` or `600` (seconds) for duration keys, keeping the text for [`super::parse_duration`].

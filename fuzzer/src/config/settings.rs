@@ -67,6 +67,8 @@ pub struct Settings {
     pub minimize: MinimizeConfig,
     /// Shell command that resets the target before the campaign (`--reset-cmd`).
     pub reset_cmd: Option<String>,
+    /// Shell command that restarts a crashed target (`--restart-cmd`).
+    pub restart_cmd: Option<String>,
 }
 
 /// One value with the origin it came from, for messages.
@@ -174,6 +176,9 @@ impl Settings {
             },
             checks: checks(&fc, &forigin, &cli)?,
             reset_cmd: src.value(|c| &c.reset_cmd).filter(|c| !c.trim().is_empty()),
+            restart_cmd: src
+                .value(|c| &c.restart_cmd)
+                .filter(|c| !c.trim().is_empty()),
         })
     }
 

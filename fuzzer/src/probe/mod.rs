@@ -61,43 +61,68 @@ pub trait Prober: Send {
     ) -> Vec<RequestSeq>;
 }
 
-/// Derived sequences waiting to be run, oldest first, at most `capacity` of them (further ones
-/// are dropped: a prober that floods the queue must not starve the fuzzer).
+/// Derived sequences waiting to be run: one FIFO lane per prober, each holding at most
+/// `capacity` sequences (further ones are dropped), popped round-robin across the lanes. A prober
+/// that derives many probes (injection, on every parameter) fills only its own lane, so it can
+/// neither starve the fuzzer nor crowd out a prober that derives few (BOLA, after a create).
 #[derive(Debug)]
 pub struct ProbeQueue {
-    pending: VecDeque<RequestSeq>,
+    lanes: Vec<(&'static str, VecDeque<RequestSeq>)>,
     capacity: usize,
-    /// Probes dropped because the queue was full.
+    /// The lane the next pop starts from.
+    next: usize,
+    /// Probes dropped because their lane was full.
     pub dropped: u64,
 }
 
 impl ProbeQueue {
     pub fn new(capacity: usize) -> Self {
         ProbeQueue {
-            pending: VecDeque::new(),
+            lanes: Vec::new(),
             capacity,
+            next: 0,
             dropped: 0,
         }
     }
 
-    pub fn push(&mut self, seq: RequestSeq) {
-        if self.pending.len() < self.capacity {
-            self.pending.push_back(seq);
+    /// Queues a probe in the lane of the prober `from`; false when that lane is full.
+    pub fn push(&mut self, from: &'static str, seq: RequestSeq) -> bool {
+        let lane = match self.lanes.iter().position(|(name, _)| *name == from) {
+            Some(i) => i,
+            None => {
+                self.lanes.push((from, VecDeque::new()));
+                self.lanes.len() - 1
+            }
+        };
+        let pending = &mut self.lanes[lane].1;
+        if pending.len() < self.capacity {
+            pending.push_back(seq);
+            true
         } else {
             self.dropped += 1;
+            false
         }
     }
 
+    /// The oldest probe of the next non-empty lane.
     pub fn pop(&mut self) -> Option<RequestSeq> {
-        self.pending.pop_front()
+        let n = self.lanes.len();
+        for k in 0..n {
+            let lane = (self.next + k) % n;
+            if let Some(seq) = self.lanes[lane].1.pop_front() {
+                self.next = (lane + 1) % n;
+                return Some(seq);
+            }
+        }
+        None
     }
 
     pub fn len(&self) -> usize {
-        self.pending.len()
+        self.lanes.iter().map(|(_, lane)| lane.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty()
+        self.len() == 0
     }
 }
 
@@ -118,22 +143,21 @@ mod tests {
         }
     }
 
+    fn op(seq: Option<RequestSeq>) -> Option<String> {
+        seq.map(|s| s.calls[0].operation.0.clone())
+    }
+
     #[test]
-    fn queue_is_fifo_and_bounded() {
+    fn lanes_are_fifo_bounded_and_taken_in_turn() {
         let mut q = ProbeQueue::new(2);
-        q.push(seq("a"));
-        q.push(seq("b"));
-        q.push(seq("c"));
-        assert_eq!(q.len(), 2);
-        assert_eq!(q.dropped, 1);
-        assert_eq!(
-            q.pop().map(|s| s.calls[0].operation.0.clone()),
-            Some("a".into())
-        );
-        assert_eq!(
-            q.pop().map(|s| s.calls[0].operation.0.clone()),
-            Some("b".into())
-        );
+        assert!(q.push("injection", seq("i1")));
+        assert!(q.push("injection", seq("i2")));
+        assert!(!q.push("injection", seq("i3")), "its lane is full");
+        assert!(q.push("bola", seq("b1")), "another prober still gets in");
+        assert_eq!((q.len(), q.dropped), (3, 1));
+        assert_eq!(op(q.pop()), Some("i1".into()));
+        assert_eq!(op(q.pop()), Some("b1".into()));
+        assert_eq!(op(q.pop()), Some("i2".into()));
         assert!(q.pop().is_none());
         assert!(q.is_empty());
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::ownership::owner;
 use super::{Roles, as_identity, closure, extract, protected, same_but_identity, same_data};
 use super::{success, successes};
-use crate::campaign::runner::SeqRun;
+use crate::campaign::runner::{Exchange, SeqRun};
 use crate::input::RequestSeq;
 use crate::mutate::SeqContext;
 use crate::oracle::FindingKind;
@@ -59,26 +59,8 @@ impl Prober for BolaProber {
         rng: &mut dyn rand::RngCore,
     ) -> Vec<RequestSeq> {
         for exchange in &run.exchanges {
-            let Some(call) = seq.calls.get(exchange.call) else {
-                continue;
-            };
-            let who = self.roles.resolve(call);
-            let peer_read_first = run
-                .exchanges
-                .iter()
-                .take_while(|e| e.call < exchange.call)
-                .any(|e| {
-                    success(e).is_some()
-                        && seq.calls.get(e.call).is_some_and(|c| {
-                            same_but_identity(c, call)
-                                && self.roles.peers(self.roles.resolve(c), who)
-                        })
-                });
-            if peer_read_first
-                || owner(seq, run, &self.model, &self.roles, exchange.call)
-                    .is_some_and(|o| self.roles.peers(&o.identity, who))
-            {
-                self.concluded.insert(exchange.op);
+            if self.judgeable(seq, run, exchange) && self.concluded.insert(exchange.op) {
+                tracing::debug!("bola: probing of operation {} concluded", exchange.op);
             }
         }
         let mut out = self.after_creates(seq, run, rng);
@@ -125,6 +107,37 @@ impl Prober for BolaProber {
 }
 
 impl BolaProber {
+    /// True when `exchange` is a call the oracle can judge: a peer of the owner addresses an
+    /// object created in the sequence, and for a read, the owner's identical read succeeded
+    /// before (what the peer's answer is compared with). Such a run ends the probing of its
+    /// operation, whatever the verdict.
+    fn judgeable(&self, seq: &RequestSeq, run: &SeqRun, exchange: &Exchange) -> bool {
+        let (Some(call), Some(op)) = (
+            seq.calls.get(exchange.call),
+            self.model.operations.get(exchange.op),
+        ) else {
+            return false;
+        };
+        let who = self.roles.resolve(call);
+        let Some(created) = owner(seq, run, &self.model, &self.roles, exchange.call) else {
+            return false;
+        };
+        if !self.roles.peers(&created.identity, who) {
+            return false;
+        }
+        op.method != Method::Get
+            || run
+                .exchanges
+                .iter()
+                .take_while(|e| e.call < exchange.call)
+                .any(|e| {
+                    success(e).is_some()
+                        && seq.calls.get(e.call).is_some_and(|c| {
+                            same_but_identity(c, call) && self.roles.resolve(c) == created.identity
+                        })
+                })
+    }
+
     /// Probes after a customer's successful create: the create again, the owner's read of the
     /// created object (the spec's link), then the same read by a peer — so BOLA is probed even when the
     /// campaign itself never reads what it created.
@@ -170,6 +183,7 @@ impl BolaProber {
                 continue;
             }
             *count += 1;
+            tracing::debug!("bola: probe {count} of {} after {}", read.operation, op.id);
             let mut probe = extract(seq, &indices);
             probe.calls.push(as_identity(&read, &a));
             probe.calls.push(as_identity(&read, &b));
@@ -334,6 +348,37 @@ mod tests {
         assert_eq!(oracle.check(&probes[0], &probe_run).len(), 1);
         let refused = run_of(&ctx.model, &probes[0], &[created, (200, body), (404, "{}")]);
         assert!(oracle.check(&probes[0], &refused).is_empty());
+    }
+
+    #[test]
+    fn a_peer_read_the_oracle_cannot_judge_does_not_end_probing() {
+        let ctx = Arc::new(SeqContext::new(Arc::new(model())));
+        let mut prober = BolaProber::new(Arc::clone(&ctx), roles());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        // Bob reads alice's order with no read of alice's to compare with: not judgeable.
+        let unjudged = RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("getOrder", Some("bob"), Some(0)),
+        ]);
+        let body = r#"{"id":4}"#;
+        let run = run_of(&ctx.model, &unjudged, &[(201, body), (200, body)]);
+        prober.derive(&unjudged, &run, &mut rng);
+        let seq = RequestSeq::new(vec![
+            call("createOrder", Some("alice"), None),
+            call("getOrder", Some("alice"), Some(0)),
+        ]);
+        let run = run_of(&ctx.model, &seq, &[(201, body), (200, body)]);
+        assert_eq!(prober.derive(&seq, &run, &mut rng).len(), 1, "still probed");
+        // A probe that ran as planned ends it, whatever the verdict.
+        let planned = seq_create_read("bob");
+        let run = run_of(
+            &ctx.model,
+            &planned,
+            &[(201, body), (200, body), (404, "{}")],
+        );
+        prober.derive(&planned, &run, &mut rng);
+        let run = run_of(&ctx.model, &seq, &[(201, body), (200, body)]);
+        assert!(prober.derive(&seq, &run, &mut rng).is_empty(), "concluded");
     }
 
     #[test]
