@@ -216,6 +216,7 @@ fn the_example_file_parses_and_validates() {
     assert!(!s.headers.is_empty() && !s.filter.include.is_empty());
     assert!(!s.filter.exclude.is_empty());
     assert!(s.spec.ends_with("schemas/demo-api.yaml"));
+    assert!(s.reset_cmd.is_some() && s.restart_cmd.is_some());
 }
 
 #[test]

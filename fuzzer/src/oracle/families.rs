@@ -138,6 +138,22 @@ fn leaks_sql(lower: &str) -> bool {
 
 /// The family a response body belongs to, if any.
 pub fn classify(body: &[u8]) -> Option<ErrorFamily> {
+    classify_by(body, true)
+}
+
+/// [`classify`] for a response that is not a 5xx: only an engine's or a framework's own error
+/// words count, not SQL text, which a successful answer may carry as data (a list echoing
+/// stored payloads such as `' OR 1=1 --` or `SELECT 1 FROM …`).
+pub fn classify_strict(body: &[u8]) -> Option<ErrorFamily> {
+    classify_by(body, false)
+}
+
+/// [`classify`] for a response of this status.
+pub fn classify_status(body: &[u8], status: u16) -> Option<ErrorFamily> {
+    classify_by(body, status >= 500)
+}
+
+fn classify_by(body: &[u8], sql_text: bool) -> Option<ErrorFamily> {
     let text = String::from_utf8_lossy(&body[..body.len().min(16 * 1024)]);
     if let Some((family, _)) = MARKERS.iter().find(|(_, marker)| text.contains(marker)) {
         return Some(*family);
@@ -146,7 +162,7 @@ pub fn classify(body: &[u8]) -> Option<ErrorFamily> {
         return Some(ErrorFamily::SqliteError);
     }
     let lower = text.to_lowercase();
-    (GENERIC_DATABASE.iter().any(|p| lower.contains(p)) || leaks_sql(&lower))
+    (GENERIC_DATABASE.iter().any(|p| lower.contains(p)) || (sql_text && leaks_sql(&lower)))
         .then_some(ErrorFamily::DatabaseError)
 }
 

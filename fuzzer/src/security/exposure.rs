@@ -113,6 +113,14 @@ fn is_jwt(v: &str) -> bool {
         })
 }
 
+/// True when a field's name says it holds a secret (password, token, key…), not something about
+/// one (`password_policy`, `token_type`).
+fn secret_name(name: &str) -> bool {
+    let n = normalised(name);
+    let named = SECRET_NAMES.iter().any(|s| n.contains(s)) || n.ends_with("token");
+    named && !ABOUT_SUFFIXES.iter().any(|s| n.ends_with(s))
+}
+
 /// What makes `value` under `name` a secret, if anything. Only non-empty strings count.
 pub fn secret(name: &str, value: &Value) -> Option<Secret> {
     let text = value.as_str().filter(|s| !s.trim().is_empty())?;
@@ -134,8 +142,7 @@ pub fn secret(name: &str, value: &Value) -> Option<Secret> {
     {
         return Some(Secret::AwsKey);
     }
-    let named = SECRET_NAMES.iter().any(|s| n.contains(s)) || n.ends_with("token");
-    if named && !ABOUT_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+    if secret_name(name) {
         return Some(Secret::Name);
     }
     // A long hex string is a secret only under a name that hints at one: under `content`,
@@ -254,6 +261,14 @@ impl ExposureOracle {
             },
         };
         let mut found = secrets(body);
+        // A field secret by its name is judged by the secret rule alone, also where that rule lets
+        // it pass (its value echoed from the request, a login's token): reporting it again as an
+        // undeclared field would give one leak two signatures, depending on the request.
+        let mut secret_pointers: BTreeSet<String> = found
+            .iter()
+            .filter(|f| secret_name(&f.name))
+            .map(|f| f.pointer.clone())
+            .collect();
         found.retain(|f| {
             let token = f.why == Secret::Jwt
                 || (f.why == Secret::Name && normalised(&f.name).ends_with("token"));
@@ -279,11 +294,11 @@ impl ExposureOracle {
                 Finding::new(FindingKind::DataExposure, &op.id, Some(status), sig, detail)
             })
             .collect();
-        let secret_pointers: BTreeSet<&String> = found.iter().map(|f| &f.pointer).collect();
+        secret_pointers.extend(found.iter().map(|f| f.pointer.clone()));
         let extra: Vec<&String> = shape
             .undeclared
             .iter()
-            .filter(|p| !secret_pointers.contains(p))
+            .filter(|p| !secret_pointers.contains(p.as_str()))
             .collect();
         if !extra.is_empty() {
             let detail = format!(

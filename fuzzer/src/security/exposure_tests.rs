@@ -173,6 +173,22 @@ fn echoes_and_keys_of_free_form_data_are_not_secrets() {
     // The hash-like value came from the request: only the undeclared member is reported.
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].detail.contains("does not declare"));
+    // A field secret by its name whose value the request carried is neither a secret nor an
+    // undeclared field: one leak keeps one signature whatever the request.
+    let hash = "sha256$c2FsdA$abcdef0123";
+    let named = json!({"id": 1, "status": "new", "password_hash": hash});
+    let found = o.judge(op, &request, 200, &named);
+    assert!(found.is_empty(), "{found:#?}");
+    let plain = HttpRequest {
+        path_and_query: "/orders/1".into(),
+        ..request.clone()
+    };
+    let found = o.judge(op, &plain, 200, &named);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].detail.contains("secret field /password_hash"),
+        "{found:#?}"
+    );
     // An undocumented status has no schema: its members are data, names prove nothing.
     let plain = o.judge(op, &request, 299, &json!({"password": "hunter2"}));
     assert!(plain.is_empty(), "{plain:#?}");

@@ -21,7 +21,7 @@ use crate::campaign::runner::SeqRun;
 use crate::http::HttpResponse;
 use crate::input::RequestSeq;
 use crate::oracle::errsig::fnv1a;
-use crate::oracle::families::{ErrorFamily, classify};
+use crate::oracle::families::{ErrorFamily, classify_status};
 use crate::oracle::{Finding, FindingKind, Signature};
 use crate::probe::{SeqFinding, SeqOracle};
 use crate::spec::OperationId;
@@ -87,7 +87,9 @@ pub fn blank(body: &[u8], value: &str) -> String {
 /// The error family of an answer once the value the request carried is blanked out, and so is
 /// every word of it wherever it appears: a validation message that quotes a payload such as
 /// `SELECT 1 FROM …` (even re-escaped) is not a database error.
-pub fn family_without(body: &[u8], value: &str) -> Option<ErrorFamily> {
+///
+/// Below a 5xx, SQL text alone does not count (see [`classify_strict`]).
+pub fn family_without(body: &[u8], status: u16, value: &str) -> Option<ErrorFamily> {
     let words: std::collections::HashSet<String> = value
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 2)
@@ -113,7 +115,7 @@ pub fn family_without(body: &[u8], value: &str) -> Option<ErrorFamily> {
         }
     }
     flush(&mut word, &mut out);
-    classify(out.as_bytes())
+    classify_status(out.as_bytes(), status)
 }
 
 /// The injection judge (see the module docs).
@@ -211,7 +213,7 @@ fn excerpt(body: &[u8]) -> String {
 
 /// An attack value whose two answers both carry the same error family the benign answer lacks.
 fn error_proof(a: &str, benign: &Sent<'_>, variants: &[(&str, &Sent<'_>)]) -> Option<Proof> {
-    if family_without(&benign.response.body, a).is_some() {
+    if family_without(&benign.response.body, benign.response.status, a).is_some() {
         return None;
     }
     let mut values: Vec<&str> = variants.iter().map(|(v, _)| *v).collect();
@@ -221,7 +223,7 @@ fn error_proof(a: &str, benign: &Sent<'_>, variants: &[(&str, &Sent<'_>)]) -> Op
         let sent = answers(variants, x);
         let families: Vec<Option<ErrorFamily>> = sent
             .iter()
-            .map(|s| family_without(&s.response.body, x))
+            .map(|s| family_without(&s.response.body, s.response.status, x))
             .collect();
         let family = (*families.first()?)?;
         let last = sent.last()?;

@@ -17,8 +17,9 @@ use super::injection::{
 };
 use super::injection_leaf::{LeafPath, string_leaves, with_leaf};
 use crate::campaign::runner::SeqRun;
+use crate::http::HttpResponse;
 use crate::input::{Call, Node, ParamValue, RequestSeq};
-use crate::oracle::families::classify;
+use crate::oracle::families::classify_status;
 use crate::probe::Prober;
 use crate::spec::{Model, Operation, OperationId};
 
@@ -136,8 +137,15 @@ fn proactive(prefix: &[Call], anchor: &Call, leaf: &LeafPath) -> Vec<RequestSeq>
 impl InjectionProber {
     /// An error family already in the answer to `call`: the call with a benign value, then twice
     /// with the attack value it carried (for each such value not confirmed yet).
-    fn confirm(&mut self, prefix: &[Call], call: &Call, body: &[u8], out: &mut Vec<RequestSeq>) {
-        if classify(body).is_none() {
+    fn confirm(
+        &mut self,
+        prefix: &[Call],
+        call: &Call,
+        response: &HttpResponse,
+        out: &mut Vec<RequestSeq>,
+    ) {
+        let (body, status) = (&response.body[..], response.status);
+        if classify_status(body, status).is_none() {
             return;
         }
         let attacks = string_leaves(call)
@@ -146,7 +154,7 @@ impl InjectionProber {
             .take(CONFIRM_PER_CALL);
         for (leaf, value) in attacks {
             if self.confirmed.len() >= MAX_LEAVES
-                || family_without(body, value).is_none()
+                || family_without(body, status, value).is_none()
                 || !self
                     .confirmed
                     .insert((call.operation.clone(), leaf.clone()))
@@ -218,7 +226,7 @@ impl Prober for InjectionProber {
             if prefix.len() + 1 + PROBE_CALLS > self.max_calls {
                 continue;
             }
-            self.confirm(prefix, call, &response.body, &mut out);
+            self.confirm(prefix, call, response, &mut out);
             self.explore(prefix, op, call, &mut out);
         }
         out

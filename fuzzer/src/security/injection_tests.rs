@@ -248,9 +248,9 @@ fn a_payload_quoted_back_in_a_validation_message_is_no_database_error() {
         (&sleep, response(400, &echo, 1)),
     ]);
     assert!(InjectionOracle.check(&seq, &run).is_empty());
-    assert_eq!(family_without(echo.as_bytes(), &sleep), None);
+    assert_eq!(family_without(echo.as_bytes(), 400, &sleep), None);
     assert!(
-        classify(echo.as_bytes()).is_some(),
+        crate::oracle::families::classify(echo.as_bytes()).is_some(),
         "the echo alone looks like SQL"
     );
 }
@@ -259,13 +259,22 @@ fn a_payload_quoted_back_in_a_validation_message_is_no_database_error() {
 fn words_of_the_payload_do_not_count_as_a_leak_however_escaped() {
     let value = "shrike' AND (SELECT 1 FROM (SE;LECT SLEEP(2))s)=\u{1}1";
     let body = r#"{"message":"invalid type: string \"shrike' AND (SELECT 1 FROM (SE;LECT SLEEP(2))s)=\u{1}1\", expected i64"}"#;
-    assert_eq!(family_without(body.as_bytes(), value), None);
+    assert_eq!(family_without(body.as_bytes(), 400, value), None);
     // The engine's own words survive.
     let sqlite =
         r#"{"message":"unrecognized token: \"'shrike''\" in SELECT COUNT(*) FROM products"}"#;
     assert_eq!(
-        family_without(sqlite.as_bytes(), "shrike'"),
+        family_without(sqlite.as_bytes(), 500, "shrike'"),
         Some(ErrorFamily::SqliteError)
+    );
+    // Stored payloads of other probes, listed in a successful answer, are data, not a leak;
+    // the same SQL text in a 5xx page is the query that failed.
+    let listed = r#"{"items":[{"name":"shrike' AND (SELECT 1 FROM (SELECT SLEEP(2))s)=1"}]}"#;
+    assert_eq!(family_without(listed.as_bytes(), 200, "shrike'"), None);
+    let page = "failed: SELECT name FROM products WHERE name = 'shrike''";
+    assert_eq!(
+        family_without(page.as_bytes(), 500, "shrike'"),
+        Some(ErrorFamily::DatabaseError)
     );
 }
 

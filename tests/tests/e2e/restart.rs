@@ -19,7 +19,10 @@ impl Drop for Servers<'_> {
     fn drop(&mut self) {
         let pids = std::fs::read_to_string(self.pids).unwrap_or_default();
         for pid in pids.split_whitespace() {
-            let _ = std::process::Command::new("kill").arg(pid).status();
+            let _ = std::process::Command::new("kill")
+                .arg(pid)
+                .stderr(std::process::Stdio::null())
+                .status();
         }
     }
 }
