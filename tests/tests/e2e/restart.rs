@@ -84,7 +84,7 @@ fn a_crashed_target_is_restarted_by_the_command_and_the_crash_case_replays() {
             "--seed",
             "1",
             "--time",
-            "30s",
+            "15s",
             "-q",
             "--out",
             out_s,
