@@ -272,7 +272,10 @@ impl ExposureOracle {
         found.retain(|f| {
             let token = f.why == Secret::Jwt
                 || (f.why == Secret::Name && normalised(&f.name).ends_with("token"));
-            let keyed_data = f.why == Secret::Name && shape.in_free_form(&f.pointer);
+            // Under a free-form member the key is client data too: a name (or the name hint a
+            // long hex value needs) proves nothing there; a value shaped like a secret still does.
+            let keyed_data =
+                matches!(f.why, Secret::Name | Secret::LongHex) && shape.in_free_form(&f.pointer);
             let issued = issuer && token;
             !(issued || keyed_data || echoed(request, &f.value))
         });

@@ -192,4 +192,28 @@ fn echoes_and_keys_of_free_form_data_are_not_secrets() {
     // An undocumented status has no schema: its members are data, names prove nothing.
     let plain = o.judge(op, &request, 299, &json!({"password": "hunter2"}));
     assert!(plain.is_empty(), "{plain:#?}");
+    // Nor is a long hex value under a hinting key of free-form data; under a documented member
+    // it is a secret.
+    let hex = "0123456789abcdef".repeat(4);
+    let free = o.judge(op, &request, 299, &json!({"session_sig": hex}));
+    assert!(free.is_empty(), "{free:#?}");
+    let documented = o.judge(
+        op,
+        &plain_request(),
+        200,
+        &json!({"id": 1, "session_sig": hex}),
+    );
+    assert!(
+        documented.iter().any(|f| f.detail.contains("LongHex")),
+        "{documented:#?}"
+    );
+}
+
+fn plain_request() -> HttpRequest {
+    HttpRequest {
+        method: "GET".into(),
+        path_and_query: "/orders/1".into(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
 }
