@@ -131,7 +131,9 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "PER_SECOND")]
     pub rate_limit: Option<f64>,
 
-    /// A response slower than this (confirmed by a re-run) is a finding. Default 1000.
+    /// A response slower than this (confirmed by a re-run) is a finding. Default 1000. Once an
+    /// operation has answered 64 times, its own limit is 32× its median latency, between a
+    /// quarter of this and this. Example: `--slow-ms 2000`.
     #[arg(long, value_name = "MS")]
     pub slow_ms: Option<u64>,
 
