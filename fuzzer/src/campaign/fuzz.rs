@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use libafl::HasMetadata;
-use libafl::corpus::{Corpus, InMemoryCorpus, InMemoryOnDiskCorpus};
+use libafl::corpus::{CachedOnDiskCorpus, Corpus, InMemoryCorpus};
 use libafl::events::SimpleEventManager;
 use libafl::feedback_or;
 use libafl::feedbacks::MaxMapFeedback;
@@ -41,6 +41,11 @@ use crate::mutate::{SeqContext, scheduled};
 use crate::oracle::Signature;
 use crate::probe::Prober;
 use crate::transport::Transport;
+
+/// Corpus inputs kept in memory; the others are read back from `OUT/corpus` when scheduled. A
+/// nightly run keeps tens of thousands of entries (some with 64 KiB bodies), and the whole corpus
+/// in memory made a 10-minute demo run peak above 200 MB.
+const CORPUS_CACHE: usize = 2048;
 
 /// Budgets and switches of one campaign.
 #[derive(Debug, Clone)]
@@ -119,10 +124,11 @@ pub fn run<T: Transport + 'static>(
     );
     // Objective: a finding with a signature not seen before.
     let mut objective = NewFindingFeedback::new(&exchange_observer);
-    // State: seeded RNG, the on-disk corpus (resumable), solutions kept in memory (cases are on disk).
+    // State: seeded RNG, the on-disk corpus (resumable; only the inputs scheduled lately stay in
+    // memory), solutions kept in memory (cases are on disk).
     let mut state = StdState::new(
         StdRand::with_seed(config.seed),
-        InMemoryOnDiskCorpus::<RequestSeq>::no_meta(&config.corpus_dir)?,
+        CachedOnDiskCorpus::<RequestSeq>::no_meta(&config.corpus_dir, CORPUS_CACHE)?,
         InMemoryCorpus::<RequestSeq>::new(),
         &mut feedback,
         &mut objective,
