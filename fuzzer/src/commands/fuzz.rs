@@ -273,17 +273,12 @@ fn replay_saved_cases(
     Ok(Some(outcome))
 }
 
-/// Logs the run's identities in again (with a transport of its own), for replays that restarted
-/// the target.
+/// Logs the run's identities in again, for replays that restarted the target.
 fn relogin(target: &crate::transport::Target, settings: &Settings, model: &Arc<Model>) -> Relogin {
-    let (target, settings, model) = (target.clone(), settings.clone(), Arc::clone(model));
-    Relogin(Arc::new(move || {
-        let mut transport = setup::transport(&target, &settings).ok()?;
-        setup::identities(settings.auth.as_deref(), &model, &target, &mut transport)
-            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
-            .ok()
-            .map(|(identities, _)| identities)
-    }))
+    let connect_with = settings.clone();
+    setup::relogin(target, settings.auth.clone(), model, move |target| {
+        setup::transport(target, &connect_with).ok()
+    })
 }
 
 /// Header names the case store must redact: those the auth file sets.

@@ -140,7 +140,10 @@ pub fn prepare(
     if let Some(cmd) = &options.restart_cmd {
         runner = runner.with_supervisor(Box::new(CommandSupervisor::new(cmd, &target)));
     }
-    let relogin = replay_relogin(&target, &options.tls, auth_path, &model);
+    let tls = options.tls.clone();
+    let relogin = setup::relogin(&target, auth_path, &model, move |target| {
+        replay_transport(target, &tls).ok()
+    });
     Ok(Replay {
         case,
         case_dir,
@@ -195,24 +198,6 @@ pub fn replay_headers(
     }
     out.extend(given.iter().cloned());
     out
-}
-
-/// Logs the replay's identities in again, over a transport of its own (a restarted target has
-/// forgotten its sessions).
-fn replay_relogin(
-    target: &Target,
-    tls: &TlsOptions,
-    auth: Option<PathBuf>,
-    model: &Arc<Model>,
-) -> Relogin {
-    let (target, tls, model) = (target.clone(), tls.clone(), Arc::clone(model));
-    Relogin(Arc::new(move || {
-        let mut transport = replay_transport(&target, &tls).ok()?;
-        setup::identities(auth.as_deref(), &model, &target, &mut transport)
-            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
-            .ok()
-            .map(|(identities, _)| identities)
-    }))
 }
 
 /// The auth file to log in with: `--auth`, else the one the case records (found like the spec).

@@ -2,7 +2,7 @@
 //! identities and the generation context. Shared by `fuzz`, `demo` and `repro`.
 
 use std::net::{TcpStream, ToSocketAddrs};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use crate::auth::{self, AuthFile};
 use crate::config::{OperationFilter, Settings};
 use crate::generate::{Dictionary, Generator};
 use crate::input::{Credentials, Identities};
+use crate::minimize::Relogin;
 use crate::mutate::SeqContext;
 use crate::spec::{self, Model};
 use crate::transport::{Target, TcpTransport, Throttled, Transport, TransportConfig};
@@ -121,6 +122,22 @@ pub fn identities<T: Transport>(
         }
         None => Ok((Identities::single("default", Credentials::none()), None)),
     }
+}
+
+/// Logs the identities of `auth` in again, over a transport of their own made by `connect`, for
+/// runs and replays after a target restart (a restarted target has forgotten its sessions).
+pub fn relogin<C>(target: &Target, auth: Option<PathBuf>, model: &Arc<Model>, connect: C) -> Relogin
+where
+    C: Fn(&Target) -> Option<LiveTransport> + Send + Sync + 'static,
+{
+    let (target, model) = (target.clone(), Arc::clone(model));
+    Relogin(Arc::new(move || {
+        let mut transport = connect(&target)?;
+        identities(auth.as_deref(), &model, &target, &mut transport)
+            .map_err(|e| tracing::warn!("logging in again after a target restart failed: {e}"))
+            .ok()
+            .map(|(identities, _)| identities)
+    }))
 }
 
 /// The generation and mutation context (with the user's dictionary, if any).
