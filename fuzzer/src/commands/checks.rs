@@ -1,33 +1,51 @@
-//! Installs the configured checks (see [`crate::probe::plan`]) on a runner: the campaign and
+//! Builds a runner with the configured checks (see [`crate::probe::plan`]): the campaign and
 //! `shrike repro` / `shrike minimize` judge sequences with the same oracles, so a lifecycle or
 //! security finding replays exactly like a server error.
 
 use std::sync::Arc;
 
 use crate::auth::AuthFile;
-use crate::campaign::runner::SeqRunner;
+use crate::campaign::runner::{RunnerConfig, SeqRunner};
 use crate::config::{FileConfig, Settings};
 use crate::input::Identities;
 use crate::mutate::SeqContext;
-use crate::oracle::FindingKind;
+use crate::oracle::{FindingKind, SchemaCheck};
 use crate::probe::{PlanInputs, Prober, plan};
-use crate::transport::Transport;
+use crate::transport::{Target, Transport};
 
-/// Adds the plan's response checks and whole-run oracles to `runner` and, with an auth file, the
-/// re-login on 401; returns the runner and the probers (only a campaign runs those).
-pub fn install<T: Transport>(
-    mut runner: SeqRunner<T>,
-    ctx: &Arc<SeqContext>,
-    identities: &Identities,
-    auth_file: Option<&AuthFile>,
-    settings: &Settings,
-) -> (SeqRunner<T>, Vec<Box<dyn Prober>>) {
+/// What a run is built from (see [`runner`]).
+pub struct RunnerParts<'a, T> {
+    pub target: Target,
+    pub transport: T,
+    pub identities: Identities,
+    pub config: RunnerConfig,
+    pub ctx: &'a Arc<SeqContext>,
+    pub auth_file: Option<&'a AuthFile>,
+    pub settings: &'a Settings,
+}
+
+/// The runner of a campaign or a replay: the schema check, the plan's response checks and
+/// whole-run oracles and, with an auth file, the re-login on 401. Returns it with the probers
+/// (only a campaign runs those). The one place that decides how a run is judged.
+pub fn runner<T: Transport>(parts: RunnerParts<'_, T>) -> (SeqRunner<T>, Vec<Box<dyn Prober>>) {
+    let RunnerParts {
+        target,
+        transport,
+        identities,
+        config,
+        ctx,
+        auth_file,
+        settings,
+    } = parts;
+    let model = Arc::clone(&ctx.model);
     let plan = plan(&PlanInputs {
         ctx,
-        identities,
+        identities: &identities,
         auth: auth_file,
         settings,
     });
+    let mut runner = SeqRunner::new(Arc::clone(&model), target, transport, identities, config)
+        .with_check(Box::new(SchemaCheck::new(model)));
     for check in plan.response_checks {
         runner = runner.with_check(check);
     }

@@ -19,7 +19,6 @@ use crate::cases::{CaseContext, CaseStore, write_atomic};
 use crate::config::Settings;
 use crate::exit;
 use crate::minimize::Relogin;
-use crate::oracle::SchemaCheck;
 use crate::spec::Model;
 
 /// One `fuzz` run as the binary (or `demo`, or a test) asks for it.
@@ -142,17 +141,15 @@ pub fn fuzz(
         extra_headers: settings.headers.clone(),
         max_calls: settings.max_calls,
     };
-    let plan_identities = identities.clone();
-    let runner = SeqRunner::new(
-        Arc::clone(&model),
-        target.clone(),
+    let (mut runner, probers) = super::checks::runner(super::checks::RunnerParts {
+        target: target.clone(),
         transport,
         identities,
-        runner_config,
-    )
-    .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
-    let (mut runner, probers) =
-        super::checks::install(runner, &ctx, &plan_identities, auth_file.as_ref(), settings);
+        config: runner_config,
+        ctx: &ctx,
+        auth_file: auth_file.as_ref(),
+        settings,
+    });
     let supervisor = request.supervisor.or_else(|| {
         let cmd = settings.restart_cmd.as_deref()?;
         Some(Box::new(super::restart::CommandSupervisor::new(cmd, &target)) as Box<_>)

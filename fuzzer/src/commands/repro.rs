@@ -17,7 +17,7 @@ use crate::cases::{CaseFile, load_case};
 use crate::config::OperationFilter;
 use crate::exit;
 use crate::minimize::{Relogin, replay_matches};
-use crate::oracle::{OracleConfig, SchemaCheck, UndocumentedPolicy};
+use crate::oracle::{OracleConfig, UndocumentedPolicy};
 use crate::spec::Model;
 use crate::transport::{
     Scheme, Target, TcpTransport, ThrottleConfig, Throttled, TlsOptions, TransportConfig,
@@ -121,22 +121,15 @@ pub fn prepare(
     config.extra_headers = replay_headers(&case.headers, &options.headers, console);
     let ctx = setup::seq_context(&model, None)?;
     let settings = super::checks::replay_settings(&spec, case.kind);
-    let plan_identities = identities.clone();
-    let runner = SeqRunner::new(
-        Arc::clone(&model),
-        target.clone(),
+    let (mut runner, _probers) = super::checks::runner(super::checks::RunnerParts {
+        target: target.clone(),
         transport,
         identities,
         config,
-    )
-    .with_check(Box::new(SchemaCheck::new(Arc::clone(&model))));
-    let (mut runner, _probers) = super::checks::install(
-        runner,
-        &ctx,
-        &plan_identities,
-        auth_file.as_ref(),
-        &settings,
-    );
+        ctx: &ctx,
+        auth_file: auth_file.as_ref(),
+        settings: &settings,
+    });
     if let Some(cmd) = &options.restart_cmd {
         runner = runner.with_supervisor(Box::new(CommandSupervisor::new(cmd, &target)));
     }
