@@ -7,8 +7,16 @@
 //! in answers of the auth file's login operations, nor of operations whose id or path says they
 //! issue credentials (`login`, `token`, `session`, `oauth`, …). One finding per (operation,
 //! secret field), and one per operation for its undeclared fields.
+//!
+//! A secret-shaped value the fuzzer itself sent is client data coming back, not a leak: the
+//! oracle remembers every such value its requests carried (in any earlier sequence too, since a
+//! value stored by one sequence is read back by a later one) and does not report it. The fuzzer
+//! learns such values from the answers it harvests, so without this memory one real leak (a
+//! password hash in a user listing) would be reported again in every resource the fuzzer
+//! stored it into.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -66,6 +74,8 @@ const ABOUT_SUFFIXES: [&str; 10] = [
 ];
 /// Most secret fields reported per response.
 const MAX_PER_RESPONSE: usize = 4;
+/// Most secret-shaped values remembered from requests (then new ones are not remembered).
+const MAX_SENT: usize = 4096;
 
 /// Why a field looks secret, or `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,11 +220,60 @@ fn echoed(request: &HttpRequest, value: &str) -> bool {
     target.contains(value) || body.contains(value) || body.contains(escaped.trim_matches('"'))
 }
 
+/// The secret-shaped string values (by value alone, whatever their key) of a request's JSON or
+/// form body and query string.
+fn sent_secrets(request: &HttpRequest) -> Vec<String> {
+    fn walk(v: &Value, depth: usize, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if secret("", v).is_some() => out.push(s.clone()),
+            Value::Array(items) if depth < 32 => items.iter().for_each(|i| walk(i, depth + 1, out)),
+            Value::Object(members) if depth < 32 => {
+                members.values().for_each(|m| walk(m, depth + 1, out))
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let body = &request.body;
+    let marked = |text: &[u8]| {
+        [&b"$"[..], b"%24", b"eyJ", b"PRIVATE KEY", b"AKIA"]
+            .iter()
+            .any(|m| text.windows(m.len()).any(|w| w == *m))
+    };
+    if marked(body) {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(json) => walk(&json, 0, &mut out),
+            Err(_) => out.extend(form_values(&String::from_utf8_lossy(body))),
+        }
+    }
+    if let Some((_, query)) = request.path_and_query.split_once('?')
+        && marked(query.as_bytes())
+    {
+        out.extend(form_values(query));
+    }
+    out
+}
+
+/// The secret-shaped values of an `a=1&b=2` string, percent-decoded.
+fn form_values(text: &str) -> Vec<String> {
+    text.split('&')
+        .filter_map(|pair| pair.split_once('=').map(|(_, v)| v))
+        .map(|v| {
+            percent_decode_str(&v.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|v| secret("", &Value::String(v.clone())).is_some())
+        .collect()
+}
+
 /// The exposure check (see the module docs).
 pub struct ExposureOracle {
     model: Arc<Model>,
     /// Operations whose answers legitimately carry tokens (the auth file's login operations).
     issuers: BTreeSet<OperationId>,
+    /// Secret-shaped values this campaign's requests carried.
+    sent: RefCell<HashSet<String>>,
 }
 
 impl ExposureOracle {
@@ -222,6 +281,18 @@ impl ExposureOracle {
         ExposureOracle {
             model,
             issuers: login_operations.into_iter().collect(),
+            sent: RefCell::default(),
+        }
+    }
+
+    /// Remembers the secret-shaped values `request` carried.
+    fn remember(&self, request: &HttpRequest) {
+        let mut sent = self.sent.borrow_mut();
+        for value in sent_secrets(request) {
+            if sent.len() >= MAX_SENT {
+                break;
+            }
+            sent.insert(value);
         }
     }
 
@@ -277,7 +348,8 @@ impl ExposureOracle {
             let keyed_data =
                 matches!(f.why, Secret::Name | Secret::LongHex) && shape.in_free_form(&f.pointer);
             let issued = issuer && token;
-            !(issued || keyed_data || echoed(request, &f.value))
+            let ours = echoed(request, &f.value) || self.sent.borrow().contains(&f.value);
+            !(issued || keyed_data || ours)
         });
         let mut out: Vec<Finding> = found
             .iter()
@@ -336,6 +408,7 @@ impl SeqOracle for ExposureOracle {
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         for (at, exchange) in run.exchanges.iter().enumerate() {
+            self.remember(&exchange.request);
             let (Ok(response), Some(op)) =
                 (&exchange.outcome, self.model.operations.get(exchange.op))
             else {

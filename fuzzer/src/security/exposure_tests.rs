@@ -15,6 +15,23 @@ fn oracle() -> ExposureOracle {
 
 /// A run of one exchange of operation `op` answered `status` with `body`.
 fn run_of(oracle: &ExposureOracle, op: &str, status: u16, body: &Value) -> Vec<SeqFinding> {
+    let request = HttpRequest {
+        method: "GET".into(),
+        path_and_query: "/".into(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    run_with(oracle, op, request, status, body)
+}
+
+/// A run of one exchange: `request` of operation `op` answered `status` with `body`.
+fn run_with(
+    oracle: &ExposureOracle,
+    op: &str,
+    request: HttpRequest,
+    status: u16,
+    body: &Value,
+) -> Vec<SeqFinding> {
     let index = oracle
         .model
         .operations
@@ -25,12 +42,7 @@ fn run_of(oracle: &ExposureOracle, op: &str, status: u16, body: &Value) -> Vec<S
         exchanges: vec![Exchange {
             call: 0,
             op: index,
-            request: HttpRequest {
-                method: "GET".into(),
-                path_and_query: "/".into(),
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
+            request,
             outcome: Ok(HttpResponse {
                 status,
                 headers: vec![("Content-Type".into(), "application/json".into())],
@@ -207,6 +219,50 @@ fn echoes_and_keys_of_free_form_data_are_not_secrets() {
         documented.iter().any(|f| f.detail.contains("LongHex")),
         "{documented:#?}"
     );
+}
+
+#[test]
+fn a_secret_the_fuzzer_sent_in_an_earlier_sequence_is_not_a_leak_when_read_back() {
+    let hash = "$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWX12";
+    let stored = json!({"id": 1, "status": "new", "note": {"owner": [{"password_hash": hash}]}});
+    let secret_found = |found: &[SeqFinding]| {
+        found
+            .iter()
+            .any(|f| f.finding.detail.contains("/note/owner/*/password_hash"))
+    };
+    // Never sent: the server put it there, a leak.
+    let o = oracle();
+    assert!(secret_found(&run_of(&o, "getOrder", 200, &stored)));
+    // Sent by an earlier create (a JSON body), then read back by a later sequence: an echo.
+    let o = oracle();
+    let create = HttpRequest {
+        method: "POST".into(),
+        path_and_query: "/orders".into(),
+        headers: Vec::new(),
+        body: serde_json::to_vec(&json!({"quantity": 1, "note": {"o": [{"x": hash}]}}))
+            .expect("json"),
+    };
+    let created = run_with(&o, "createOrder", create, 400, &json!({}));
+    assert!(created.is_empty());
+    let found = run_of(&o, "getOrder", 200, &stored);
+    assert!(!secret_found(&found), "{found:#?}");
+    // The same through a query string, percent-encoded.
+    let o = oracle();
+    let query = HttpRequest {
+        path_and_query: format!("/orders/1?fields={}", hash.replace('$', "%24")),
+        ..plain_request()
+    };
+    run_with(&o, "getOrder", query, 404, &json!({}));
+    assert!(!secret_found(&run_of(&o, "getOrder", 200, &stored)));
+    // Another value sent does not excuse this one.
+    let o = oracle();
+    let other = HttpRequest {
+        body: br#"{"note": "$2b$12$zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"}"#
+            .to_vec(),
+        ..plain_request()
+    };
+    run_with(&o, "createOrder", other, 201, &json!({"id": 1}));
+    assert!(secret_found(&run_of(&o, "getOrder", 200, &stored)));
 }
 
 fn plain_request() -> HttpRequest {
