@@ -189,9 +189,10 @@ impl SeqOracle for InjectionOracle {
     }
 }
 
-/// The finding for (operation, parameter): its signature ignores status and technique.
+/// The finding for (operation, injection point): its signature ignores status, technique and
+/// the shape the value was sent in (see [`LeafPath::point`]).
 fn finding(op: &OperationId, leaf: &LeafPath, status: u16, detail: &str) -> Finding {
-    let sig = fnv1a(leaf.to_string().as_bytes());
+    let sig = fnv1a(leaf.point().as_bytes());
     let mut finding = Finding::new(FindingKind::Injection, op, Some(status), sig, detail);
     finding.signature = Signature::new(FindingKind::Injection, op, None, sig);
     finding

@@ -33,6 +33,35 @@ impl fmt::Display for LeafPath {
     }
 }
 
+impl LeafPath {
+    /// The injection point the value reaches on the server, for a finding's signature: a
+    /// parameter as a whole (an array of one string and the string itself are the same query
+    /// value on the wire), a body field with its array indices as `*`.
+    pub fn point(&self) -> String {
+        match &self.param {
+            Some(_) => LeafPath {
+                pointer: String::new(),
+                ..self.clone()
+            }
+            .to_string(),
+            None => {
+                let tokens: Vec<&str> = self
+                    .pointer
+                    .split('/')
+                    .map(|t| {
+                        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                            "*"
+                        } else {
+                            t
+                        }
+                    })
+                    .collect();
+                format!("body field {}", tokens.join("/"))
+            }
+        }
+    }
+}
+
 /// Escapes one JSON pointer token (RFC 6901).
 fn token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -201,6 +230,18 @@ mod tests {
         let changed = with_leaf(&c, &leaves[1].0, "y").unwrap();
         assert_eq!(changed, call("books", "y"));
         assert_eq!(leaf_value(&changed, &leaves[1].0), Some("y"));
+        let query = |pointer: &str| LeafPath {
+            param: Some(("category".into(), ParamLocation::Query)),
+            pointer: pointer.into(),
+        };
+        assert_eq!(query("").point(), query("/0").point());
+        let body = |pointer: &str| LeafPath {
+            param: None,
+            pointer: pointer.into(),
+        };
+        assert_eq!(body("/items/0/name").point(), body("/items/3/name").point());
+        assert_ne!(body("/items/0/name").point(), body("/items/0/note").point());
+        assert_ne!(query("").point(), body("/category").point());
         let number = LeafPath {
             param: None,
             pointer: "/n".into(),
