@@ -4,12 +4,38 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A fresh, empty folder under the system temp dir for one test.
+/// A fresh, empty folder under the system temp dir for one test, named after the test run's
+/// process id. The folders stay after the run, so a failed test's output can be read; the next
+/// run removes those whose process is gone (a demo campaign's folder holds 50–150 MB).
 pub fn temp_out(name: &str) -> PathBuf {
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    SWEEP.call_once(remove_stale_outputs);
     let dir = std::env::temp_dir().join(format!("shrike-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
+}
+
+/// Removes the `shrike-e2e-*-PID` folders of test runs that are no longer running.
+fn remove_stale_outputs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("shrike-e2e-")
+            .and_then(|rest| rest.rsplit_once('-'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let running = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        // Without /proc (not Linux) nothing can be told stale: leave everything.
+        if !running && Path::new("/proc/self").exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Runs Shrike (`bin`) with `args`, returning its output.
