@@ -11,6 +11,10 @@
 //! never larger than the input, and it is only kept when the predicate holds, so the result always
 //! reproduces. Candidates are tried in a fixed order and failures are remembered, so the same
 //! input and target give the same result; the work is bounded by a replay count and a time limit.
+//!
+//! A burst (one call repeated, as the rate-limit check sends it) is minimized as a burst: it is
+//! halved while a shorter one still reproduces, then the values of its one call are simplified in
+//! every copy alike. Dropping single calls from it would only cost a long replay each.
 
 mod calls;
 mod finding;
@@ -102,6 +106,9 @@ pub fn minimize(
     config: &MinimizeConfig,
     reproduces: &mut dyn FnMut(&RequestSeq) -> bool,
 ) -> (RequestSeq, MinimizeStats) {
+    if is_burst(seq) {
+        return minimize_burst(ctx, seq, config, reproduces);
+    }
     let mut search = Search::new(seq.clone(), config, reproduces);
     let before = SeqSize::of(seq);
     calls::drop_calls(ctx, &mut search);
@@ -118,6 +125,52 @@ pub fn minimize(
         bounded: search.exhausted(),
     };
     (search.current, stats)
+}
+
+/// True when `seq` is one call repeated, at least 3 times.
+fn is_burst(seq: &RequestSeq) -> bool {
+    seq.calls.len() >= 3 && seq.calls.windows(2).all(|w| w[0] == w[1])
+}
+
+/// `count` copies of the one call of `one`.
+fn burst_of(one: &RequestSeq, count: usize) -> RequestSeq {
+    RequestSeq::new(vec![one.calls[0].clone(); count])
+}
+
+/// Minimizes a burst (see the module docs): halves it while that reproduces, then simplifies the
+/// values of its call in every copy.
+fn minimize_burst(
+    ctx: &SeqContext,
+    seq: &RequestSeq,
+    config: &MinimizeConfig,
+    reproduces: &mut dyn FnMut(&RequestSeq) -> bool,
+) -> (RequestSeq, MinimizeStats) {
+    let started = Instant::now();
+    let one = RequestSeq::new(vec![seq.calls[0].clone()]);
+    let mut count = seq.calls.len();
+    let mut replays = 0;
+    while count / 2 >= 2 && replays < config.max_replays && started.elapsed() < config.max_time {
+        replays += 1;
+        if !reproduces(&burst_of(&one, count / 2)) {
+            break;
+        }
+        count /= 2;
+    }
+    let rest = MinimizeConfig {
+        max_replays: config.max_replays.saturating_sub(replays),
+        max_time: config.max_time.saturating_sub(started.elapsed()),
+    };
+    let mut as_burst = |candidate: &RequestSeq| reproduces(&burst_of(candidate, count));
+    let mut search = Search::new(one, &rest, &mut as_burst);
+    values::simplify(ctx, &mut search);
+    let out = burst_of(&search.current, count);
+    let stats = MinimizeStats {
+        before: SeqSize::of(seq),
+        after: SeqSize::of(&out),
+        replays: replays + search.replays,
+        bounded: search.exhausted(),
+    };
+    (out, stats)
 }
 
 /// The state of one search: the smallest reproducing sequence so far, the budget, and the

@@ -198,6 +198,36 @@ fn respects_the_replay_bound_and_is_deterministic() {
     assert_eq!((same, stats.replays), (seq, 0));
 }
 
+#[test]
+fn a_burst_stays_a_burst_halved_while_it_reproduces_with_simpler_values() {
+    let login = body_call(
+        "login",
+        serde_json::json!({"username": "alice", "password": "a long password"}),
+    );
+    let seq = RequestSeq::new(vec![login; 50]);
+    // A scripted rate-limit finding: at least 20 identical logins, with a username.
+    let mut replays = 0;
+    let mut predicate = |s: &RequestSeq| {
+        replays += 1;
+        s.calls.len() >= 20
+            && s.calls.windows(2).all(|w| w[0] == w[1])
+            && s.calls[0]
+                .body
+                .as_ref()
+                .is_some_and(|b| b.value.to_value().get("username").is_some())
+    };
+    let (out, stats) = minimize(&ctx(), &seq, &generous(), &mut predicate);
+    assert_eq!(out.calls.len(), 25, "halved once: 12 would not reproduce");
+    assert!(out.calls.windows(2).all(|w| w[0] == w[1]), "{out:#?}");
+    let body = out.calls[0].body.as_ref().unwrap().value.to_value();
+    // Both members are required; the password plays no part and is emptied.
+    assert_eq!(body["password"], "", "{body}");
+    assert!(predicate(&out));
+    assert_eq!(stats.after, SeqSize::of(&out));
+    assert!(stats.replays < 20, "{stats:?}");
+    assert!(!stats.bounded, "{stats:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -237,5 +267,26 @@ proptest! {
         prop_assert!(stats.replays <= MinimizeConfig::default().max_replays);
         prop_assert!(out.references_valid());
         prop_assert_eq!(server_error(bug, &out), Some(signature));
+    }
+
+    /// A burst of one call is minimized as a burst: never larger, still a burst, still
+    /// reproducing.
+    #[test]
+    fn a_burst_is_never_larger_and_still_reproduces(
+        count in 3usize..80,
+        quantity in 101i64..1_000_000,
+        note in weird_string(),
+    ) {
+        let order = serde_json::json!({"product_id": 3, "quantity": quantity, "note": note});
+        let seq = RequestSeq::new(vec![body_call("createOrder", order); count]);
+        let signature = server_error(quantity_bug, &seq).expect("the burst reproduces");
+        let mut r = runner(quantity_bug);
+        let mut predicate = |s: &RequestSeq| replay_matches(&mut r, s, &signature).is_ok();
+        let (out, stats) = minimize(&ctx(), &seq, &MinimizeConfig::default(), &mut predicate);
+        prop_assert!(out.calls.len() <= seq.calls.len() && out.calls.len() >= 2);
+        prop_assert!(out.calls.windows(2).all(|w| w[0] == w[1]));
+        prop_assert!(serialized_len(&out) <= serialized_len(&seq));
+        prop_assert!(stats.replays <= MinimizeConfig::default().max_replays);
+        prop_assert_eq!(server_error(quantity_bug, &out), Some(signature));
     }
 }
