@@ -15,6 +15,8 @@ mod resume;
 mod security_identity;
 #[path = "e2e/security_payload.rs"]
 mod security_payload;
+#[path = "e2e/shared.rs"]
+mod shared;
 #[path = "e2e/stateful.rs"]
 mod stateful;
 #[path = "e2e/tls.rs"]

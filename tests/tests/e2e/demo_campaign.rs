@@ -1,25 +1,10 @@
 //! A one-minute `shrike demo` with a fixed seed finds the demo's robustness bugs, each exactly
-//! once; the same run against the demo with its bugs removed (`--fixed`) finds nothing.
+//! once; a run against the demo with its bugs removed (`--fixed`) finds nothing. Both runs are
+//! shared with other test files (see [`crate::shared`]).
 
-use shrike_e2e::{case_signatures, last_body, read_case, run, temp_out};
+use shrike_e2e::{last_body, read_case};
 
-use crate::SHRIKE;
-
-fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
-    let out = temp_out(name);
-    let mut args = vec![
-        "demo",
-        "--seed",
-        "1",
-        "--time",
-        "60s",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    (run(SHRIKE, &args), out)
-}
+use crate::shared::{seed_1_bugs, seed_1_fixed};
 
 fn with_prefix<'a>(signatures: &'a [String], prefix: &str) -> Vec<&'a String> {
     signatures
@@ -30,17 +15,17 @@ fn with_prefix<'a>(signatures: &'a [String], prefix: &str) -> Vec<&'a String> {
 
 #[test]
 fn finds_each_robustness_bug_exactly_once() {
-    let (result, out) = demo("bugs", &[]);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
-    let sigs = case_signatures(&out);
+    let run = seed_1_bugs();
+    let (out, stderr) = (&run.out, &run.stderr);
+    assert_eq!(run.code, Some(1), "{stderr}");
+    let sigs = run.signatures();
     let report = format!("{sigs:#?}\n{stderr}");
 
     // BUG-01 (shallow 500: limit=0) and BUG-08 (SQL injection: SQLite's error in the 500 body)
     // are two distinct findings on the same operation.
     let list_500: Vec<String> = with_prefix(&sigs, "server-error.listProducts.500.")
         .iter()
-        .map(|s| last_body(&read_case(&out, s)))
+        .map(|s| last_body(&read_case(out, s)))
         .collect();
     assert_eq!(list_500.len(), 2, "{report}\n{list_500:#?}");
     assert_eq!(
@@ -93,8 +78,7 @@ fn finds_each_robustness_bug_exactly_once() {
 
 #[test]
 fn fixed_demo_gives_no_findings() {
-    let (result, out) = demo("fixed", &["--fixed"]);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(case_signatures(&out), Vec::<String>::new(), "{stderr}");
-    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    let run = seed_1_fixed();
+    assert_eq!(run.signatures(), Vec::<String>::new(), "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
 }

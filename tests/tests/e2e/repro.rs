@@ -6,13 +6,13 @@
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use shrike_e2e::{case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
+use crate::shared::seed_1_bugs;
 
 /// A demo API served by Shrike's hidden `__demo-server` command on a free loopback port; killed
 /// when dropped (and it exits by itself when this process dies: its stdin closes).
@@ -74,32 +74,11 @@ impl Drop for DemoServer {
     }
 }
 
-/// The output folder of one `shrike demo --seed 1 --time 60s`, shared by the tests below.
+/// The output folder of the shared `shrike demo --seed 1 --time 60s` (see [`crate::shared`]).
 fn demo_out() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = temp_out("repro-demo");
-        let result = run(
-            SHRIKE,
-            &[
-                "demo",
-                "--seed",
-                "1",
-                "--time",
-                "60s",
-                "-q",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(
-            result.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-        out
-    })
+    let demo = seed_1_bugs();
+    assert_eq!(demo.code, Some(1), "{}", demo.stderr);
+    &demo.out
 }
 
 fn case_dirs(out: &Path) -> Vec<PathBuf> {

@@ -1,12 +1,13 @@
 //! The identity-based security checks on the demo API with its bundled auth file (alice and bob
 //! customers, admin): a fixed-seed `shrike demo` reports BUG-09 (BOLA), BUG-10 (broken
 //! authentication), BUG-11 (mass assignment), BUG-13 (user enumeration) and BUG-16 (no rate limiting), each with the exchanges that prove it; the
-//! same run against the fixed demo reports no security finding at all.
+//! shared run against the fixed demo ([`crate::shared`]) reports no security finding at all.
 
 use serde_json::Value;
 use shrike_e2e::{SECURITY_KINDS, case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
+use crate::shared::seed_1_fixed;
 
 fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = temp_out(name);
@@ -110,9 +111,10 @@ fn reports_each_identity_bug_with_its_evidence() {
 
 #[test]
 fn fixed_demo_gives_no_security_findings() {
-    let (result, out) = demo("secid-fixed", &["--fixed"]);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    let security: Vec<String> = case_signatures(&out)
+    let run = seed_1_fixed();
+    let stderr = &run.stderr;
+    let security: Vec<String> = run
+        .signatures()
         .into_iter()
         .filter(|s| SECURITY_KINDS.iter().any(|p| s.starts_with(p)))
         .collect();

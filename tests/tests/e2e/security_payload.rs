@@ -1,12 +1,14 @@
 //! The payload and response security checks on the demo API (`shrike demo`, which logs in with
 //! the bundled auth file of two customers and one admin): a fixed-seed run reports the SQL
 //! injection (BUG-08) as an injection with its evidence besides the 500, the password hashes of
-//! the user directory (BUG-12) and the credentialed CORS reflection (BUG-17); the same run against
-//! the demo with its bugs removed (`--fixed`) reports no security finding at all.
+//! the user directory (BUG-12) and the credentialed CORS reflection (BUG-17); the shared run
+//! against the demo with its bugs removed (`--fixed`, [`crate::shared`]) reports no security
+//! finding at all.
 
 use shrike_e2e::{SECURITY_KINDS, case_signatures, read_case, run, temp_out};
 
 use crate::SHRIKE;
+use crate::shared::seed_1_fixed;
 
 fn demo(name: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let out = temp_out(name);
@@ -122,9 +124,10 @@ fn payload_checks_find_the_planted_bugs_and_nothing_when_fixed() {
         "{case:#}"
     );
 
-    let (result, out) = demo("secpay-fixed", &["--fixed"]);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    let security: Vec<String> = case_signatures(&out)
+    let run = seed_1_fixed();
+    let stderr = &run.stderr;
+    let security: Vec<String> = run
+        .signatures()
         .into_iter()
         .filter(|s| SECURITY_KINDS.iter().any(|k| s.starts_with(k)))
         .collect();

@@ -3,38 +3,16 @@
 //! (BUG-05, an attachment still served after its DELETE) are found; the demo without its bugs
 //! gives no lifecycle finding.
 
-use serde_json::Value;
-use shrike_e2e::{case_signatures, run, temp_out};
+use crate::shared::{DemoRun, seed_1_bugs, seed_1_fixed};
 
-use crate::SHRIKE;
-
-/// Runs `shrike demo` for 60 s with seed 1 and `--json`; the report and stderr.
-fn demo(name: &str, extra: &[&str]) -> (Value, Vec<String>, String) {
-    let out = temp_out(name);
-    let json = out.join("report.json");
-    let mut args = vec![
-        "demo",
-        "--seed",
-        "1",
-        "--time",
-        "60s",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let result = run(SHRIKE, &args);
-    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{e}\n{stderr}"));
-    let report: Value = serde_json::from_str(&text).unwrap();
-    (report, case_signatures(&out), stderr)
+/// The `--json` report, case signatures and stderr of a shared demo run.
+fn results(run: &DemoRun) -> (serde_json::Value, Vec<String>, &str) {
+    (run.report(), run.signatures(), &run.stderr)
 }
 
 #[test]
 fn reaches_nearly_every_operation_and_finds_the_stateful_bugs() {
-    let (report, sigs, stderr) = demo("stateful", &[]);
+    let (report, sigs, stderr) = results(seed_1_bugs());
     let coverage = &report["coverage"];
     let operations = coverage["operations"].as_u64().unwrap();
     let with_2xx = coverage["with_2xx"].as_u64().unwrap();
@@ -61,7 +39,7 @@ fn reaches_nearly_every_operation_and_finds_the_stateful_bugs() {
 
 #[test]
 fn fixed_demo_gives_no_lifecycle_findings() {
-    let (report, sigs, stderr) = demo("stateful-fixed", &["--fixed"]);
+    let (report, sigs, stderr) = results(seed_1_fixed());
     let lifecycle = [
         "use-after-delete",
         "create-not-readable",
