@@ -5,7 +5,10 @@
 //! unknown user, so no configured identity is ever locked out) and the operations whose spec
 //! documents a 429 (a burst of one of their successful calls that needs no earlier response).
 //! The burst is one sequence of identical calls, which the runner sends whole (see
-//! [`MAX_BURST`]), so the finding replays.
+//! [`MAX_BURST`]), so the finding replays. Only a burst the operation really served counts: every
+//! answer with the same status, a success or a refused login (401, 403). A burst refused by input
+//! validation (400, 422) never reached the code a limit protects (and a minimized case must not
+//! turn into one); a status that changes partway (401s, then 403 or 423: a lockout) is a defence.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -131,22 +134,24 @@ impl SeqOracle for RateLimitOracle {
         if !identical || run.exchanges.len() < self.burst || !self.ops.contains(&first.op) {
             return Vec::new();
         }
-        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
-        for e in &run.exchanges {
-            match &e.outcome {
-                Ok(r) if r.status == 429 => return Vec::new(),
-                Ok(r) => *statuses.entry(r.status).or_default() += 1,
-                Err(_) => return Vec::new(),
-            }
+        let Ok(status) = first.outcome.as_ref().map(|r| r.status) else {
+            return Vec::new();
+        };
+        let served = (200..300).contains(&status) || matches!(status, 401 | 403);
+        let same = run
+            .exchanges
+            .iter()
+            .all(|e| e.outcome.as_ref().is_ok_and(|r| r.status == status));
+        if !served || !same {
+            return Vec::new();
         }
         let op = &self.model.operations[first.op];
-        let seen: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} ×{n}")).collect();
         let detail = format!(
-            "{} identical requests to {} {} in a row were never answered 429 ({})",
+            "{} identical requests to {} {} in a row were never answered 429 ({status} ×{})",
             run.exchanges.len(),
             op.method.as_str(),
             op.path,
-            seen.join(", ")
+            run.exchanges.len(),
         );
         let last = run.exchanges.len() - 1;
         vec![SeqFinding {
@@ -211,6 +216,18 @@ mod tests {
                 .check(&seq, &run_of(&model, &seq, &throttled))
                 .is_empty()
         );
+        // Answers of input validation (or of an error) never reached the throttled code.
+        // A lockout partway (401s, then 403 or 423) is a defence.
+        for refused in [400, 422, 500, 403, 423] {
+            let mut invalid = vec![(401, "{}"); 10];
+            invalid[3..].fill((refused, "{}"));
+            assert!(
+                oracle
+                    .check(&seq, &run_of(&model, &seq, &invalid))
+                    .is_empty(),
+                "{refused}"
+            );
+        }
         // Too short a burst, or another operation, proves nothing.
         let short = RequestSeq::new(vec![call("login", None, None); 5]);
         assert!(
