@@ -4,6 +4,7 @@ pub mod executor;
 pub mod feedback;
 pub mod fuzz;
 pub mod generation;
+pub mod liveness;
 pub mod novelty;
 pub mod observer;
 pub mod probe_stage;

@@ -3,11 +3,12 @@
 //! all drive the same runner.
 
 use std::collections::HashMap;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::liveness::holds_connection;
 use super::novelty::{ExchangeFacts, shape_hash_parsed};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::input::{Credentials, Identities, RequestSeq, render};
@@ -502,9 +503,7 @@ impl<T: Transport> SeqRunner<T> {
         let Ok(addrs) = self.target.socket_addr().to_socket_addrs() else {
             return false;
         };
-        addrs
-            .into_iter()
-            .any(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
+        addrs.into_iter().any(|addr| holds_connection(&addr))
     }
 }
 
