@@ -485,6 +485,15 @@ impl<T: Transport> SeqRunner<T> {
                 }
                 Err(TransportError::ConnectFailed)
             }
+            Err(TransportError::ConnectionDropped) => {
+                tracing::debug!(
+                    "connection dropped by a live target: {} {} ({} body bytes)",
+                    request.method,
+                    request.path_and_query.chars().take(80).collect::<String>(),
+                    request.body.len()
+                );
+                Err(TransportError::ConnectionDropped)
+            }
             other => other,
         }
     }

@@ -74,7 +74,8 @@ const ABOUT_SUFFIXES: [&str; 10] = [
 ];
 /// Most secret fields reported per response.
 const MAX_PER_RESPONSE: usize = 4;
-/// Most secret-shaped values remembered from requests (then new ones are not remembered).
+/// Most secret-shaped values remembered from requests (then new ones are not remembered); each is
+/// kept as a 64-bit hash, whatever its length.
 const MAX_SENT: usize = 4096;
 
 /// Why a field looks secret, or `None`.
@@ -272,8 +273,8 @@ pub struct ExposureOracle {
     model: Arc<Model>,
     /// Operations whose answers legitimately carry tokens (the auth file's login operations).
     issuers: BTreeSet<OperationId>,
-    /// Secret-shaped values this campaign's requests carried.
-    sent: RefCell<HashSet<String>>,
+    /// Hashes of the secret-shaped values this campaign's requests carried.
+    sent: RefCell<HashSet<u64>>,
 }
 
 impl ExposureOracle {
@@ -292,7 +293,7 @@ impl ExposureOracle {
             if sent.len() >= MAX_SENT {
                 break;
             }
-            sent.insert(value);
+            sent.insert(fnv1a(value.as_bytes()));
         }
     }
 
@@ -348,7 +349,8 @@ impl ExposureOracle {
             let keyed_data =
                 matches!(f.why, Secret::Name | Secret::LongHex) && shape.in_free_form(&f.pointer);
             let issued = issuer && token;
-            let ours = echoed(request, &f.value) || self.sent.borrow().contains(&f.value);
+            let ours = echoed(request, &f.value)
+                || self.sent.borrow().contains(&fnv1a(f.value.as_bytes()));
             !(issued || keyed_data || ours)
         });
         let mut out: Vec<Finding> = found
