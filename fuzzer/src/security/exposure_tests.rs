@@ -254,6 +254,24 @@ fn a_secret_the_fuzzer_sent_in_an_earlier_sequence_is_not_a_leak_when_read_back(
     };
     run_with(&o, "getOrder", query, 404, &json!({}));
     assert!(!secret_found(&run_of(&o, "getOrder", 200, &stored)));
+    // A JWT sent in a body is remembered too.
+    let o = oracle();
+    let with_jwt = HttpRequest {
+        body: serde_json::to_vec(&json!({"t": JWT})).expect("json"),
+        ..plain_request()
+    };
+    run_with(&o, "createOrder", with_jwt, 201, &json!({"id": 1}));
+    let read = json!({"id": 1, "status": "new", "note": {"x": JWT}});
+    let found = run_of(&o, "getOrder", 200, &read);
+    assert!(
+        !found.iter().any(|f| f.finding.detail.contains("/note/x")),
+        "{found:#?}"
+    );
+    assert!(
+        run_of(&oracle(), "getOrder", 200, &read)
+            .iter()
+            .any(|f| f.finding.detail.contains("/note/x"))
+    );
     // Another value sent does not excuse this one.
     let o = oracle();
     let other = HttpRequest {
