@@ -221,19 +221,9 @@ fn echoed(request: &HttpRequest, value: &str) -> bool {
     target.contains(value) || body.contains(value) || body.contains(escaped.trim_matches('"'))
 }
 
-/// The secret-shaped string values (by value alone, whatever their key) of a request's JSON or
-/// form body and query string.
+/// The secret-looking string values of a request's JSON body (as [`secrets`] finds them in an
+/// answer), form body and query string.
 fn sent_secrets(request: &HttpRequest) -> Vec<String> {
-    fn walk(v: &Value, depth: usize, out: &mut Vec<String>) {
-        match v {
-            Value::String(s) if secret("", v).is_some() => out.push(s.clone()),
-            Value::Array(items) if depth < 32 => items.iter().for_each(|i| walk(i, depth + 1, out)),
-            Value::Object(members) if depth < 32 => {
-                members.values().for_each(|m| walk(m, depth + 1, out))
-            }
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
     let body = &request.body;
     // One pass over each request (this runs for every exchange): a `$` (hash formats), or the
@@ -246,7 +236,7 @@ fn sent_secrets(request: &HttpRequest) -> Vec<String> {
     };
     if marked(body) {
         match serde_json::from_slice::<Value>(body) {
-            Ok(json) => walk(&json, 0, &mut out),
+            Ok(json) => out.extend(secrets(&json).into_iter().map(|f| f.value)),
             Err(_) => out.extend(form_values(&String::from_utf8_lossy(body))),
         }
     }
